@@ -1,0 +1,71 @@
+"""Windows (+ spans) -> padded tensors. The same features feed training and inference."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+from ie_model.decode import SpanGuess, gold_span_guesses, quantity_indices
+from ie_model.encode import IGNORE, RELATION_CLASSES, Window
+from ie_model.schema import ENTITY_LABELS, KINDS, Document
+
+_ENTITY_ID = {label: i for i, label in enumerate(ENTITY_LABELS)}
+
+
+def window_features(w: Window, spans: Sequence[SpanGuess]) -> dict:
+    """Plain lists for one window and the spans the span heads should look at."""
+    return {"input_ids": w.input_ids, "shape_ids": w.shape_ids, "sentence_ids": w.sentence_ids,
+            "paragraph_ids": w.paragraph_ids,
+            "spans": [[s.first, s.last] for s in spans],
+            "span_labels": [_ENTITY_ID[s.label] for s in spans],
+            "heads": quantity_indices(list(spans))}
+
+
+def training_features(w: Window, doc: Document) -> dict:
+    """window_features on the gold spans, plus every target: tags, kinds, relations.
+
+    Pairs across paragraphs and pairs with a QUANTITY tail are no candidates (IGNORE).
+    """
+    spans = gold_span_guesses(w, doc.entities)
+    feats = window_features(w, spans)
+    by_span = {(e.start, e.end, e.label): e for e in doc.entities}
+    ids = [by_span[(s.start, s.end, s.label)].id for s in spans]
+    gold = {(r.head, r.tail): RELATION_CLASSES.index(r.label) for r in doc.relations}
+    kinds, relations = [], []
+    for qi in feats["heads"]:
+        q = by_span[(spans[qi].start, spans[qi].end, "QUANTITY")]
+        kinds.append(KINDS.index(q.kind) if q.kind in KINDS else IGNORE)
+        row = []
+        for ti, t in enumerate(spans):
+            same_paragraph = w.paragraph_ids[t.first] == w.paragraph_ids[spans[qi].first]
+            row.append(gold.get((ids[qi], ids[ti]), 0) if t.label != "QUANTITY" and same_paragraph else IGNORE)
+        relations.append(row)
+    return {**feats, "tags": w.tags, "kind_labels": kinds, "relation_labels": relations}
+
+
+def _pad(rows: list[list], value) -> torch.Tensor:
+    width = max((len(r) for r in rows), default=0)
+    return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
+
+
+def collate(rows: list[dict]) -> dict[str, torch.Tensor]:
+    """Pad a list of feature dicts into a batch; targets are padded with IGNORE."""
+    batch = {"input_ids": _pad([r["input_ids"] for r in rows], 0),
+             "shape_ids": _pad([r["shape_ids"] for r in rows], 0),
+             "sentence_ids": _pad([r["sentence_ids"] for r in rows], 0),
+             "paragraph_ids": _pad([r["paragraph_ids"] for r in rows], 0)}
+    batch["attention_mask"] = _pad([[1] * len(r["input_ids"]) for r in rows], 0)
+    n_spans = max((len(r["spans"]) for r in rows), default=0)
+    batch["spans"] = torch.tensor([r["spans"] + [[0, 0]] * (n_spans - len(r["spans"])) for r in rows],
+                                  dtype=torch.long).reshape(len(rows), n_spans, 2)
+    batch["span_labels"] = _pad([r["span_labels"] for r in rows], 0)
+    batch["heads"] = _pad([r["heads"] for r in rows], 0)
+    if "tags" in rows[0]:
+        batch["tags"] = _pad([r["tags"] for r in rows], IGNORE)
+        batch["kind_labels"] = _pad([r["kind_labels"] for r in rows], IGNORE)
+        n_heads = batch["heads"].size(1)
+        batch["relation_labels"] = torch.full((len(rows), n_heads, n_spans), IGNORE, dtype=torch.long)
+        for b, r in enumerate(rows):
+            for qi, row in enumerate(r["relation_labels"]):
+                batch["relation_labels"][b, qi, :len(row)] = torch.tensor(row, dtype=torch.long)
+    return batch

@@ -1,0 +1,167 @@
+"""`ie-model ...`: parses arguments and calls one library function per command."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from ie_model.io.gold import GoldError, check_document, iter_gold
+
+    total = 0
+    for path in args.files:
+        try:
+            for doc in iter_gold(path):
+                total += 1
+                problems = check_document(doc)
+                if problems:
+                    print(f"{path}: document {doc.id}: {len(problems)} problem(s)", file=sys.stderr)
+                    for p in problems:
+                        print(f"  - {p}", file=sys.stderr)
+                    return 1
+        except (GoldError, ValueError) as e:
+            print(f"{path}: {e}", file=sys.stderr)
+            return 1
+    print(f"{total} documents in {len(args.files)} file(s): all valid")
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from ie_model.io.gold import read_gold
+    from training.corpus import corpus_stats
+
+    stats = corpus_stats(read_gold(args.files, validate=False)).to_dict()
+    print(json.dumps(stats, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from training.synth.generate import write_jsonl
+
+    n = write_jsonl(args.n, args.seed, args.output)
+    print(f"wrote {n} generated documents to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_build_gold(args: argparse.Namespace) -> int:
+    from training.corpus import build_splits
+
+    counts = build_splits(args.src, args.output)
+    print(", ".join(f"{name}: {n} documents" for name, n in counts.items()))
+    return 0
+
+
+def _cmd_assemble(args: argparse.Namespace) -> int:
+    from ie_model.assemble import assemble
+    from ie_model.io.gold import read_gold
+    from ie_model.io.table import claims_table
+    from ie_model.schema import Result
+
+    docs = read_gold(args.files)
+    results = [Result(id=d.id, claims=assemble(d), entities=d.entities, relations=d.relations) for d in docs]
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            for r in results:
+                f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        print(f"wrote {sum(len(r.claims) for r in results)} claims of {len(results)} documents to {args.output}",
+              file=sys.stderr)
+    elif args.jsonl:
+        for r in results:
+            print(json.dumps(r.to_dict(), ensure_ascii=False))
+    else:
+        for r in results:
+            print(f"== {r.id}: {len(r.claims)} claims")
+            print(claims_table(r.claims))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from training.train import TrainConfig, train
+
+    config = TrainConfig.from_yaml(args.config)
+    for override in args.set or []:
+        section, _, rest = override.partition(".")
+        key, _, value = rest.partition("=")
+        setattr(getattr(config, section), key, yaml_value(value))
+    summary = train(config, config_path=str(args.config))
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def yaml_value(text: str):
+    import yaml
+
+    return yaml.safe_load(text)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from ie_model.evaluation import evaluate_documents, summary_line
+    from ie_model.extractor import load
+    from ie_model.io.gold import read_gold
+    from ie_model.schema import Document
+
+    gold = read_gold(args.files)
+    extractor = load(args.model, device=args.device)
+    preds = extractor.predict([d.text for d in gold], batch_size=args.batch_size)
+    scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
+    print(json.dumps(scores, indent=2))
+    print(summary_line(scores), file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(json.dumps(scores, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ie-model", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="gold and generated training data").add_subparsers(dest="data_command",
+                                                                                        required=True)
+    p = data.add_parser("validate", help="check gold files (.jsonl or .markup); exit 1 on the first bad document")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(func=_cmd_validate)
+    p = data.add_parser("stats", help="counts by label, kind, category, conflict; distinct frames")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(func=_cmd_stats)
+    p = data.add_parser("synth", help="generate annotated documents from the grammar")
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=_cmd_synth)
+    p = data.add_parser("build-gold", help="markup sources -> train/dev/test JSONL")
+    p.add_argument("src", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=_cmd_build_gold)
+
+    p = sub.add_parser("assemble", help="gold annotations -> claims (no model)")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("-o", "--output", type=Path, help="write claims as JSONL (default: print a table)")
+    p.add_argument("--jsonl", action="store_true", help="print JSONL instead of a table")
+    p.add_argument("--table", action="store_true", help="print a table (the default without -o)")
+    p.set_defaults(func=_cmd_assemble)
+
+    p = sub.add_parser("train", help="train a model from a YAML config")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                   help="override a config value, e.g. --set training.epochs=1")
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("evaluate", help="score a model on gold files: spans, relations, claims")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("-o", "--output", type=Path, help="also write the scores as JSON here")
+    p.set_defaults(func=_cmd_evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

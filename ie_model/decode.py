@@ -1,0 +1,171 @@
+"""Logits -> valid BIO spans -> relations; windows of one document merged.
+
+Pure functions of arrays and windows (no torch here), so decoding is tested without a model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ie_model.encode import BIO_LABELS, RELATION_CLASSES, Window, span_tokens
+from ie_model.schema import KINDS, Entity, Relation
+_NEG = -1e9
+
+
+def _allowed_transitions() -> np.ndarray:
+    """allowed[i, j]: tag j may follow tag i. I-X only continues B-X or I-X (strict IOB2)."""
+    n = len(BIO_LABELS)
+    allowed = np.ones((n, n), dtype=bool)
+    for j, tag in enumerate(BIO_LABELS):
+        if tag.startswith("I-"):
+            for i, prev in enumerate(BIO_LABELS):
+                allowed[i, j] = prev[2:] == tag[2:] and prev != "O"
+    return allowed
+
+
+_ALLOWED = _allowed_transitions()
+_CAN_START = np.array([not t.startswith("I-") for t in BIO_LABELS])
+
+
+def viterbi(log_probs: np.ndarray) -> list[int]:
+    """The best tag sequence under strict IOB2 for (T, num_tags) log-probabilities."""
+    if len(log_probs) == 0:
+        return []
+    trans = np.where(_ALLOWED, 0.0, _NEG)
+    score = np.where(_CAN_START, log_probs[0], _NEG)
+    back = np.zeros((len(log_probs), len(BIO_LABELS)), dtype=np.int64)
+    for t in range(1, len(log_probs)):
+        cand = score[:, None] + trans
+        back[t] = cand.argmax(0)
+        score = cand.max(0) + log_probs[t]
+    path = [int(score.argmax())]
+    for t in range(len(log_probs) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+@dataclass
+class SpanGuess:
+    """A decoded span of one window, in token and char coordinates."""
+    first: int          # token index of its first word start
+    last: int           # token index of its last word start
+    start: int          # char offsets in the document
+    end: int
+    label: str
+    score: float
+
+
+def decode_spans(w: Window, tag_log_probs: np.ndarray) -> list[SpanGuess]:
+    """Strict-IOB2 spans of a window from its (L, num_tags) tag log-probabilities."""
+    positions = w.word_starts
+    path = viterbi(tag_log_probs[positions])
+    spans, current = [], None
+    for pos, tag_id in zip(positions, path):
+        tag = BIO_LABELS[tag_id]
+        p = float(np.exp(tag_log_probs[pos, tag_id]))
+        if tag.startswith("I-") and current is not None:
+            current[1], current[3] = pos, current[3] + [p]
+            continue
+        if current is not None:
+            spans.append(current)
+        current = [pos, pos, tag[2:], [p]] if tag.startswith("B-") else None
+    if current is not None:
+        spans.append(current)
+    return [SpanGuess(first, last, w.offsets[first][0], w.word_end[last], label, float(np.mean(ps)))
+            for first, last, label, ps in spans]
+
+
+def gold_span_guesses(w: Window, entities: list[Entity]) -> list[SpanGuess]:
+    """Gold spans that lie whole inside the window, as the span heads see them."""
+    out = []
+    for e in entities:
+        tokens = span_tokens(w, e.start, e.end)
+        if tokens is not None:
+            out.append(SpanGuess(tokens[0], tokens[1], e.start, e.end, e.label, 1.0))
+    return out
+
+
+@dataclass
+class WindowPrediction:
+    """What the model said about one window, ready to merge with its neighbours."""
+    window: Window
+    spans: list[SpanGuess]
+    kind_probs: np.ndarray          # (Q, K) for the QUANTITY spans, in span order
+    relation_probs: np.ndarray      # (Q, S, R)
+
+
+def quantity_indices(spans: list[SpanGuess]) -> list[int]:
+    return [i for i, s in enumerate(spans) if s.label == "QUANTITY"]
+
+
+def merge_document(preds: list[WindowPrediction], text: str, relation_threshold: float = 0.5,
+                   category_floor: float = 0.1) -> tuple[list[Entity], list[Relation]]:
+    """Entities and relations of one document from its windows, without duplicates.
+
+    Each window answers for the chars it owns (the middle of each overlap), so a span seen by two
+    windows is kept once, from the window where it sits most centrally.
+    """
+    entities: dict[tuple[int, int, str], Entity] = {}
+    relations: dict[tuple[str, str, str], Relation] = {}
+    for p in preds:
+        own = [s for s in p.spans if p.window.own_start <= s.start < p.window.own_end]
+        for s in own:
+            key = (s.start, s.end, s.label)
+            if key not in entities:
+                entities[key] = Entity(id=f"e{len(entities) + 1}", start=s.start, end=s.end, label=s.label,
+                                       score=s.score)
+    for p in preds:
+        for qi, si in enumerate(quantity_indices(p.spans)):
+            q = p.spans[si]
+            head = entities.get((q.start, q.end, q.label))
+            if head is None or not p.window.own_start <= q.start < p.window.own_end:
+                continue
+            head.kind = KINDS[int(p.kind_probs[qi].argmax())]
+            for rel in _relations_of(p, qi, q, text, entities, relation_threshold, category_floor):
+                relations.setdefault((rel.head, rel.tail, rel.label), rel)
+    ordered = sorted(entities.values(), key=lambda e: e.start)
+    return ordered, sorted(relations.values(), key=lambda r: (r.head, r.label, r.tail))
+
+
+def _relations_of(p: WindowPrediction, qi: int, q: SpanGuess, text: str,
+                  entities: dict[tuple[int, int, str], Entity], threshold: float, category_floor: float):
+    head_id = entities[(q.start, q.end, q.label)].id
+    candidates: list[tuple[str, Entity, float]] = []
+    for ti, t in enumerate(p.spans):
+        tail = entities.get((t.start, t.end, t.label))
+        if tail is None or t.label == "QUANTITY" or _crosses_paragraph(text, q, t):
+            continue
+        probs = p.relation_probs[qi, ti]
+        for r, label in enumerate(RELATION_CLASSES[1:], start=1):
+            candidates.append((label, tail, float(probs[r])))
+    out: list[Relation] = []
+    # Exactly one category per quantity (the guide), and at most one time: the best one.
+    for label, floor in (("category", category_floor), ("time", threshold)):
+        best = max((c for c in candidates if c[0] == label), key=lambda c: c[2], default=None)
+        if best is not None and best[2] >= floor:
+            out.append(Relation(head_id, best[1].id, label, best[2]))
+    for label, tail, prob in candidates:
+        if label in ("affected", "agent", "source") and prob >= threshold:
+            out.append(Relation(head_id, tail.id, label, prob))
+    return _one_role_per_actor(out)
+
+
+def _one_role_per_actor(relations: list[Relation]) -> list[Relation]:
+    """An actor is either affected or agent of a count, not both: keep the likelier role."""
+    best: dict[str, Relation] = {}
+    rest = []
+    for r in relations:
+        if r.label in ("affected", "agent"):
+            if r.tail not in best or (r.score or 0) > (best[r.tail].score or 0):
+                best[r.tail] = r
+        else:
+            rest.append(r)
+    return rest + list(best.values())
+
+
+def _crosses_paragraph(text: str, a: SpanGuess, b: SpanGuess) -> bool:
+    lo, hi = min(a.start, b.start), max(a.end, b.end)
+    segment = text[lo:hi]
+    return "\n\n" in segment or "\n \n" in segment
+

@@ -1,0 +1,140 @@
+"""Extractor: batches of documents through encode -> model -> decode -> assemble."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+
+from ie_model.assemble import assemble
+from ie_model.batching import collate, window_features
+from ie_model.decode import WindowPrediction, decode_spans, merge_document
+from ie_model.encode import Window, encode
+from ie_model.schema import Document, Entity, Relation, Result
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_model_path() -> Path:
+    """Where a model comes from when none is named: $IE_MODEL_PATH, else the one trained by
+    `make model` in a checkout (models/default)."""
+    if os.environ.get("IE_MODEL_PATH"):
+        return Path(os.environ["IE_MODEL_PATH"])
+    candidates = [PACKAGE_DIR.parent / "models" / "default", Path.cwd() / "models" / "default"]
+    for path in candidates:
+        if (path / "config.json").exists():
+            return path
+    raise FileNotFoundError("no model named and no default model found (looked in "
+                            + ", ".join(map(str, candidates)) + "): run `make model` or pass a path")
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} asked for, but CUDA is not available")
+    return torch.device(device)
+
+
+@dataclass
+class Prediction:
+    entities: list[Entity]
+    relations: list[Relation]
+
+
+class Extractor:
+    """A trained model with its tokenizer, ready to turn texts into claims."""
+
+    def __init__(self, model, tokenizer, device: str | torch.device = "auto", batch_size: int = 32,
+                 max_length: int | None = None):
+        self.device = resolve_device(device) if isinstance(device, str) else device
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.max_length = max_length or model.config.window_length
+        self.overlap = min(model.config.overlap, self.max_length // 4)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, device: str = "auto", **kwargs) -> "Extractor":
+        from transformers import AutoTokenizer
+
+        from ie_model.modeling import ClaimModel
+
+        path = Path(path) if path is not None else default_model_path()
+        model = ClaimModel.from_pretrained(path, use_safetensors=True)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        return cls(model, tokenizer, device=device, **kwargs)
+
+    # ---- the pipeline --------------------------------------------------------------------
+
+    def extract(self, texts_or_docs: Iterable[str | Document | dict], batch_size: int | None = None) -> list[Result]:
+        """One Result per input, in input order. Inputs are texts, Documents or {"id", "text"} dicts."""
+        docs = [_as_document(x, i) for i, x in enumerate(texts_or_docs)]
+        preds = self.predict([d.text for d in docs], batch_size)
+        results = []
+        for doc, pred in zip(docs, preds):
+            annotated = Document(doc.id, doc.text, pred.entities, pred.relations)
+            results.append(Result(id=doc.id, claims=assemble(annotated), entities=pred.entities,
+                                  relations=pred.relations))
+        return results
+
+    def predict(self, texts: Sequence[str], batch_size: int | None = None) -> list[Prediction]:
+        """Entities and relations of each text (no claim assembly)."""
+        windows = encode(self.tokenizer, texts, self.max_length, self.overlap)
+        by_doc: list[list[WindowPrediction]] = [[] for _ in texts]
+        # Longest first and similar lengths together: least padding, and a memory peak seen early.
+        order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
+        size = batch_size or self.batch_size
+        for k in range(0, len(order), size):
+            batch = [windows[i] for i in order[k:k + size]]
+            for w, pred in zip(batch, self._predict_windows(batch)):
+                by_doc[w.doc].append(pred)
+        return [Prediction(*merge_document(sorted(p, key=lambda p: p.window.own_start), text))
+                for p, text in zip(by_doc, texts)]
+
+    @torch.inference_mode()
+    def _predict_windows(self, windows: list[Window]) -> list[WindowPrediction]:
+        feats = [window_features(w, []) for w in windows]
+        batch = {k: v.to(self.device) for k, v in collate(feats).items()}
+        with self._autocast():
+            hidden = self.model.encode(batch["input_ids"], batch["attention_mask"], batch["shape_ids"])
+            tag_log_probs = torch.log_softmax(self.model.tag(hidden).float(), -1).cpu().numpy()
+        spans = [decode_spans(w, tag_log_probs[i, :len(w)]) for i, w in enumerate(windows)]
+        feats = [window_features(w, s) for w, s in zip(windows, spans)]
+        span_batch = {k: v.to(self.device) for k, v in collate(feats).items()}
+        kind_probs = np.zeros((len(windows), 0, 0))
+        rel_probs = np.zeros((len(windows), 0, 0, 0))
+        if span_batch["heads"].size(1) > 0 and span_batch["spans"].size(1) > 0:
+            with self._autocast():
+                kind_logits, rel_logits = self.model.span_heads(
+                    hidden, span_batch["spans"], span_batch["span_labels"], span_batch["heads"],
+                    span_batch["sentence_ids"], span_batch["paragraph_ids"])
+            kind_probs = torch.softmax(kind_logits.float(), -1).cpu().numpy()
+            rel_probs = torch.softmax(rel_logits.float(), -1).cpu().numpy()
+        out = []
+        for i, (w, f) in enumerate(zip(windows, feats)):
+            q, s = len(f["heads"]), len(f["spans"])
+            out.append(WindowPrediction(w, spans[i], kind_probs[i, :q], rel_probs[i, :q, :s]))
+        return out
+
+    def _autocast(self):
+        if self.device.type == "cuda":
+            dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+            return torch.autocast("cuda", dtype=dtype)
+        return torch.autocast("cpu", enabled=False)
+
+
+def _as_document(x: str | Document | dict, index: int) -> Document:
+    if isinstance(x, Document):
+        return x
+    if isinstance(x, str):
+        return Document(id=str(index), text=x)
+    return Document(id=str(x.get("id", index)), text=x["text"])
+
+
+def load(path: str | Path | None = None, device: str = "auto", **kwargs) -> Extractor:
+    """The extractor of a saved model folder (default: the project's default model)."""
+    return Extractor.from_pretrained(path, device=device, **kwargs)
