@@ -14,11 +14,10 @@ import yaml
 
 from ie_model.normalize.lexicon import canonical_party, category_label
 from ie_model.normalize.quantity import parse_quantity
+from ie_model.text import paragraph_starts, sentence_start_before
 from ie_model.schema import (Claim, CategoryField, Document, Entity, PartyField, QuantityField,
                              Relation, TimeField)
 
-PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
-SENTENCE_END = re.compile(r"[.!?;:][\"'”’)]*\s|\n")
 # Words a span may start with that make it a description of a speaker already named
 # ("the think tank", "the ministry"), which then refers back to the previous source.
 DETERMINERS = ("the ", "this ", "that ", "its ", "their ")
@@ -45,14 +44,14 @@ def assemble(doc: Document) -> list[Claim]:
     """Claims of a document in text order of their quantities, one per QUANTITY."""
     by_id = {e.id: e for e in doc.entities}
     source_party = _resolve_sources(doc)
-    paragraph_starts = [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(doc.text)]
+    starts = paragraph_starts(doc.text)
     quantities = sorted((e for e in doc.entities if e.label == "QUANTITY"), key=lambda e: e.start)
     claims, paragraphs = [], []
     for q in quantities:
         links = _links_of(q, doc.relations, by_id)
         speaker = _speaker(q, links, doc, source_party)
         claims.append(_claim(doc, q, links, source_party, speaker))
-        paragraphs.append(_index_of(paragraph_starts, q.start))
+        paragraphs.append(_index_of(starts, q.start))
     _inherit_in_paragraphs(claims, paragraphs)
     return claims
 
@@ -141,7 +140,7 @@ def _party(text: str, e: Entity, canonical: str | None) -> PartyField:
 
 
 def _is_cumulative(text: str, q: Entity, links: _Links) -> bool:
-    sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, q.start)), default=0)
+    sentence_start = sentence_start_before(text, q.start)
     parts = [text[sentence_start:q.end]]
     if links.category is not None:
         parts.append(text[links.category.start:links.category.end + 40])

@@ -10,6 +10,7 @@ import numpy as np
 
 from ie_model.encode import BIO_LABELS, RELATION_CLASSES, Window, span_tokens
 from ie_model.schema import KINDS, Entity, Relation
+from ie_model.text import crosses_paragraph
 _NEG = -1e9
 
 
@@ -165,7 +166,5 @@ def _one_role_per_actor(relations: list[Relation]) -> list[Relation]:
 
 
 def _crosses_paragraph(text: str, a: SpanGuess, b: SpanGuess) -> bool:
-    lo, hi = min(a.start, b.start), max(a.end, b.end)
-    segment = text[lo:hi]
-    return "\n\n" in segment or "\n \n" in segment
+    return crosses_paragraph(text, min(a.start, b.start), max(a.end, b.end))
 

@@ -9,13 +9,12 @@ whether the word opens a sentence) that the model adds to its input embeddings.
 """
 from __future__ import annotations
 
-import bisect
-import re
 
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from ie_model.schema import ENTITY_LABELS, RELATION_LABELS, Document
+from ie_model.text import sentence_and_paragraph_index
 
 # BIO tags over the entity labels; "O" is 0 so that padding-free defaults mean "outside".
 BIO_LABELS = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in ("B", "I"))
@@ -115,7 +114,7 @@ def _windows_of(doc_index: int, text: str, toks: _Tokens, tokenizer, max_length:
         while nxt < end and toks.word_ids[nxt] == toks.word_ids[nxt - 1]:
             nxt += 1                                       # never start a window inside a word
         start = nxt
-    sentence_ids, paragraph_ids = _sentence_and_paragraph_ids(text, toks.offsets)
+    sentence_ids, paragraph_ids = sentence_and_paragraph_index(text, [s for s, _ in toks.offsets])
     windows = []
     for a, b in bounds:
         word_end = [-1] + [toks.offsets[word_last[toks.word_ids[t]]][1] if word_first[toks.word_ids[t]] == t
@@ -130,17 +129,6 @@ def _windows_of(doc_index: int, text: str, toks: _Tokens, tokenizer, max_length:
                               + [paragraph_ids[b - 1] if b > a else 0]))
     _assign_ownership(windows)
     return windows
-
-
-SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n")
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
-def _sentence_and_paragraph_ids(text: str, offsets: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    sentence_ends = [m.start() for m in SENTENCE_BREAK.finditer(text)]
-    paragraph_ends = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-    return ([bisect.bisect_right(sentence_ends, s) for s, _ in offsets],
-            [bisect.bisect_right(paragraph_ends, s) for s, _ in offsets])
 
 
 def _word_bounds(word_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ie_model.io.gold import GoldError, check_document, iter_gold, write_gold
 from ie_model.schema import Document
+from ie_model.text import paragraph_starts, split_sentences
 
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])[\"'”’]*\s+|\n+")
 TEST_PREFIX = "test_"      # data/gold/src/test_*.markup: the held-out test split
 DEV_SHARE = 0.12
 
@@ -24,10 +24,6 @@ def mask_spans(text: str, entities) -> str:
         last = e.end
     out.append(text[last:])
     return "".join(out)
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_SPLIT.split(text) if s and s.strip()]
 
 
 def split_of(doc_id: str) -> str:
@@ -94,8 +90,8 @@ def corpus_stats(docs) -> CorpusStats:
     st = CorpusStats()
     for doc in docs:
         st.documents += 1
-        st.paragraphs += len([p for p in re.split(r"\n\s*\n", doc.text) if p.strip()])
-        for s in sentences(mask_spans(doc.text, doc.entities)):
+        st.paragraphs += len(paragraph_starts(doc.text))
+        for s in split_sentences(mask_spans(doc.text, doc.entities)):
             st.sentences += 1
             st.frames.add(s)
         doc_conflicts: set[str] = set()

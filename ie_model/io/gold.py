@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 
 from ie_model.io.markup import iter_markup
 from ie_model.schema import ENTITY_LABELS, KINDS, RELATION_TAIL, Document
+from ie_model.text import crosses_paragraph
 
 
 class GoldError(ValueError):
@@ -109,8 +110,7 @@ def _check_relations(doc: Document) -> list[str]:
         if head.label != "QUANTITY" or tail.label != RELATION_TAIL[r.label]:
             problems.append(f"{where}: wrong types {head.label} -> {tail.label} "
                             f"(want QUANTITY -> {RELATION_TAIL[r.label]})")
-        lo, hi = min(head.start, tail.start), max(head.end, tail.end)
-        if "\n\n" in doc.text[lo:hi]:
+        if crosses_paragraph(doc.text, min(head.start, tail.start), max(head.end, tail.end)):
             problems.append(f"{where}: crosses a paragraph break")
     for q in (e for e in doc.entities if e.label == "QUANTITY"):
         n = sum(1 for r in doc.relations if r.head == q.id and r.label == "category")

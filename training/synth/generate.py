@@ -200,6 +200,10 @@ def _loguniform(rng: random.Random, lo: float, hi: float) -> int:
     return int(round(math.exp(rng.uniform(math.log(lo), math.log(hi)))))
 
 
+def _straight_quotes(s: str) -> str:
+    return s.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
 def _smart_quotes(s: str) -> str:
     out = []
     for i, ch in enumerate(s):
@@ -443,7 +447,8 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
             v = max(2, min(total - 1, int(total * rng.uniform(0.4, 0.95))))
             surface = numbers.plain(v, rng, allow_words=v <= 20)
         else:
-            v = _magnitude(ctx, label, "event" if "small" in opts else scope)
+            qscope = next((o for o in opts if o in SCOPES), "event" if "small" in opts else scope)
+            v = _magnitude(ctx, label, qscope)
             if "plain" in opts:
                 surface = numbers.plain(v, rng, allow_words=False)
             else:
@@ -471,7 +476,8 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
             elif low in ("src", "srco", "srcs", "srcp", "srcpo", "obs"):
                 v, canon = _source(ctx, low)
             elif low == "t":
-                v = _time(ctx, scope if scope in ctx.lex.times else "day")
+                tscope = arg or scope
+                v = _time(ctx, tscope if tscope in ctx.lex.times else "day")
             else:
                 v = _word(ctx, name[0].lower() + name[1:], arg)
             return _cap(v) if cap else v
@@ -482,6 +488,9 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
         _clean(filled, frame.id)
         if label == "CATEGORY":
             canon = cat_label.get(key)
+        elif label == "ACTOR" and canon is None:      # a literal span: the enemy, our forces, its fighters
+            low_s = filled.lower()
+            canon = ctx.O["name"] if "enem" in low_s else ctx.R["name"]
         out.info[key] = (label, canon)
         return f"[{filled}|{label}#{key}]"
 
@@ -661,8 +670,7 @@ def make_document(lex: Lexicon, doc_id: str, rng: random.Random) -> dict:
         ctx = _ctx(lex, rng, cname, speaker if keep else None)
         paragraphs.append(_paragraph(doc, ctx))
     body = "\n\n".join(paragraphs)
-    if rng.random() < 0.45:
-        body = _smart_quotes(body)
+    body = _smart_quotes(body) if rng.random() < 0.45 else _straight_quotes(body)
     gold = parse_document(doc_id, body + "\n" + "\n".join(doc.lines))
     gold["meta"] = {"conflict": cname, "frames": doc.frames, "entities": doc.meta}
     return gold
