@@ -85,7 +85,6 @@ def _categories() -> dict:
     for word, spec in d["generic_heads"].items():
         heads[_key(word)] = (spec["default"], spec["modifiers"])  # a tuple marks a generic head
     return {
-        "labels": tuple(d["labels"]),
         "leading": {_stem(w) for w in d["leading_words"]},
         "cut": {_stem(w) for w in d["cut_words"]},
         "partitive": {_stem(w) for w in d["partitive_heads"]},
@@ -99,7 +98,8 @@ def _categories() -> dict:
     }
 
 
-CATEGORY_LABELS: tuple[str, ...] = _categories()["labels"]
+# Read straight from the YAML so that importing stays cheap and `--check` runs even on broken data.
+CATEGORY_LABELS: tuple[str, ...] = tuple(_load("categories.yaml")["labels"])
 
 
 def _modifier_label(words: tuple[str, ...], group: str) -> str | None:

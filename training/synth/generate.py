@@ -53,7 +53,7 @@ LABEL_PREFIX = {"QUANTITY": "q", "CATEGORY": "c", "ACTOR": "a", "SOURCE": "s", "
 ROLES = ("lead", "cont", "headline", "neg", "filler")
 KINDS = ("loss", "action", "other")
 SCOPES = ("day", "period", "cum", "event")
-ENTITY_SLOTS = {"ao", "ar", "xo", "xr", "do", "dr", "go", "gr", "src", "srco", "srcs", "srcp", "srcpo", "obs", "t"}
+ENTITY_SLOTS = {"ao", "ar", "xo", "xr", "dnr", "srcdnr", "do", "dr", "go", "gr", "src", "srco", "srcs", "srcp", "srcpo", "obs", "t"}
 TAXONOMY = ("personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_defense", "aircraft",
             "helicopters", "uav", "missiles", "ships", "submarines", "vehicles", "special_equipment",
             "airstrikes", "attacks", "clashes", "targets", "civilians", "people")
@@ -473,6 +473,11 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
             elif low in ("ao", "ar", "do", "dr", "go", "gr", "xo", "xr"):
                 side = ctx.O if low[1] == "o" else ctx.R
                 v, canon = _actor(ctx, side, low[0])
+            elif low == "dnr":
+                v, canon = _split_canonical(_pick(ctx.rng, ctx.R["donors"]), None)
+                canon = canon or v.replace("the ", "")
+            elif low == "srcdnr":
+                v, canon = _split_canonical(_pick(ctx.rng, ctx.R["donor_source"]), None)
             elif low in ("src", "srco", "srcs", "srcp", "srcpo", "obs"):
                 v, canon = _source(ctx, low)
             elif low == "t":
@@ -555,6 +560,8 @@ def _choose_frame(ctx: Ctx, role: str, *, lead: Rendered | None = None,
         if "time" in f.needs and (lead is None or not lead.times):
             continue
         if "voice" in f.needs and not ctx.party_voice:
+            continue
+        if "donor" in f.needs and not ctx.R.get("donors"):
             continue
         return f
     raise FrameError(f"no {role} frame fits {ctx.cname}")

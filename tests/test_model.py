@@ -1,0 +1,99 @@
+"""The model end to end on the tiny config: train, save, reload offline, identical predictions."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SEED_JSONL
+
+TEXTS = ["Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said.",
+         "Houthi forces launched 18 drones at ships in the Red Sea on Tuesday, CENTCOM said.\n\nNo one was hurt."]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from training.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("tiny")
+    config = TrainConfig.from_yaml(ROOT / "configs" / "tiny.yaml")
+    config.data.train = [str(ROOT / "data" / "gold" / "train.jsonl")]
+    config.data.dev = [str(ROOT / "data" / "gold" / "dev.jsonl")]
+    config.training.output_dir = str(out)
+    config.training.epochs = 1
+    summary = train(config)
+    assert summary["train_windows"] > 0
+    return out
+
+
+def test_saved_folder_has_safetensors_config_and_tokenizer(tiny_model):
+    names = {p.name for p in tiny_model.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json"} <= names
+    assert not any(n.endswith(".bin") for n in names)
+    config = json.loads((tiny_model / "config.json").read_text())
+    assert config["model_type"] == "ie_claim"
+    assert config["id2label"]["1"] == "B-QUANTITY"
+    assert config["provenance"]["data_sha256"]
+
+
+def test_reloaded_model_predicts_identically(tiny_model):
+    import torch
+
+    from ie_model.extractor import Extractor, load
+    from ie_model.modeling import ClaimModel
+
+    fresh = load(tiny_model, device="cpu")
+    again = Extractor(ClaimModel.from_pretrained(tiny_model), fresh.tokenizer, device="cpu")
+    a = [r.to_dict() for r in fresh.extract(TEXTS)]
+    b = [r.to_dict() for r in again.extract(TEXTS)]
+    assert a == b
+    assert [r["id"] for r in a] == ["0", "1"]
+    w1 = fresh.model.state_dict()
+    w2 = again.model.state_dict()
+    assert all(torch.equal(w1[k], w2[k]) for k in w1)
+
+
+def test_extract_gives_one_result_per_input_with_valid_offsets(tiny_model):
+    from ie_model.extractor import load
+
+    results = load(tiny_model, device="cpu").extract(TEXTS + [{"id": "x", "text": "No numbers here."}])
+    assert [r.id for r in results] == ["0", "1", "x"]
+    for text, r in zip(TEXTS, results):
+        for e in r.entities:
+            assert 0 <= e.start < e.end <= len(text) and text[e.start:e.end].strip() == text[e.start:e.end]
+
+
+def test_saved_model_loads_with_networking_disabled(tiny_model):
+    code = ("import socket\n"
+            "def no_net(*a, **k): raise OSError('network disabled in this test')\n"
+            "socket.socket.connect = no_net\n"
+            "from ie_model.extractor import load\n"
+            f"r = load({str(tiny_model)!r}, device='cpu').extract(['Russia lost 42 tanks, Kyiv said.'])\n"
+            "print(len(r))\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"
+
+
+def test_evaluate_cli_writes_scores(tiny_model, tmp_path):
+    from ie_model.cli import main
+
+    out = tmp_path / "scores.json"
+    assert main(["evaluate", str(SEED_JSONL), "--model", str(tiny_model), "--device", "cpu", "-o", str(out)]) == 0
+    scores = json.loads(out.read_text())
+    assert {"entities", "relations", "claims_core", "claims_full", "kind_accuracy", "value_accuracy"} <= set(scores)
+    assert scores["claims_core"]["support"] == 20
+
+
+def test_evaluation_of_gold_against_itself_is_perfect():
+    from ie_model.evaluation import evaluate_documents
+    from ie_model.io.gold import read_gold
+
+    gold = read_gold(SEED_JSONL)
+    scores = evaluate_documents(gold, gold)
+    assert scores["entities"]["micro"]["f1-score"] == 1.0
+    assert scores["relations"]["micro"]["f1"] == 1.0
+    assert scores["claims_core"]["f1"] == scores["claims_full"]["f1"] == 1.0
+    assert scores["kind_accuracy"] == scores["value_accuracy"] == 1.0
