@@ -113,6 +113,19 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from ie_model.engines.local import run_local
+    from ie_model.extractor import load
+    from ie_model.io.corpus import CorpusOptions
+
+    options = CorpusOptions(id_field=args.id_field, text_field=args.text_field, max_chars=args.max_chars)
+    extractor = load(args.model, device=args.device, batch_size=args.batch_size, max_length=args.max_length)
+    summary = run_local(extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
+                        chunk_size=args.chunk_size, progress=not args.quiet)
+    print(summary.line(), file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ie-model", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help="print JSONL instead of a table")
     p.add_argument("--table", action="store_true", help="print a table (the default without -o)")
     p.set_defaults(func=_cmd_assemble)
+
+    p = sub.add_parser("extract", help="claims from a corpus: JSONL, CSV, Parquet, .txt files, folders, '-' (stdin)")
+    p.add_argument("inputs", nargs="+", help="files, folders or - for JSONL on standard input")
+    p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl (default), .csv or .parquet")
+    p.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="output format (default: by suffix)")
+    p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
+    p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--max-length", type=int, default=None, help="tokens per window (default: the model's)")
+    p.add_argument("--id-field", default="id")
+    p.add_argument("--text-field", default="text")
+    p.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents get an error record")
+    p.add_argument("--chunk-size", type=int, default=512,
+                   help="documents read ahead and sorted by length together (memory grows with it)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("train", help="train a model from a YAML config")
     p.add_argument("--config", type=Path, required=True)

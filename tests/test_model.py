@@ -6,25 +6,10 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, SEED_JSONL
+from tests.conftest import SEED_JSONL
 
 TEXTS = ["Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said.",
          "Houthi forces launched 18 drones at ships in the Red Sea on Tuesday, CENTCOM said.\n\nNo one was hurt."]
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    from training.train import TrainConfig, train
-
-    out = tmp_path_factory.mktemp("tiny")
-    config = TrainConfig.from_yaml(ROOT / "configs" / "tiny.yaml")
-    config.data.train = [str(ROOT / "data" / "gold" / "train.jsonl")]
-    config.data.dev = [str(ROOT / "data" / "gold" / "dev.jsonl")]
-    config.training.output_dir = str(out)
-    config.training.epochs = 1
-    summary = train(config)
-    assert summary["train_windows"] > 0
-    return out
 
 
 def test_saved_folder_has_safetensors_config_and_tokenizer(tiny_model):

@@ -153,6 +153,11 @@ CASES = [
     ("one or two dozen", rng(12, 24)),
     ("five or six", rng(5, 6)),
     ("between two hundred and fifty and three hundred", rng(250, 300)),
+    ("between 1 and ONE HUNDRED TWENTY FIVE THOUSAND", rng(1000, 125_000)),  # shared, any case
+    ("between 1 and one hundred twenty five thousand", rng(1000, 125_000)),
+    ("between 1 and 125,000", rng(1, 125_000)),           # a digit upper end has no scale to share
+    ("between one thousand and one hundred one thousand one hundred one", rng(1000, 101_101)),
+    ("between 1,000 and one hundred and one thousand one hundred and one", rng(1000, 101_101)),
     ("about 30-40", rng(30, 40)),
     ("some 30 to 40", rng(30, 40)),
     # --- vague ---
@@ -206,6 +211,8 @@ CASES = [
     ("dozens of thousands", NONE),            # left out on purpose
     ("hundreds or thousands", NONE),
     ("40-30", NONE),                          # a range must rise
+    # 1000..101101 or ("one thousand and one hundred") 1100..1101: two readings, no guess
+    ("between one thousand and one hundred and one thousand one hundred and one", NONE),
     ("more than 30-40", NONE),                # only "about" words combine with a range
     ("more than 30 or less", NONE),           # contradictory approximators
     ("30 and 40", NONE),                      # a list, not a range
@@ -344,7 +351,24 @@ def test_wrapped_round_trip(n, wrapper, words):
 
 
 def _ends_in_scale(text):
-    return text.split()[-1] in ("hundred", "thousand", "million")
+    # Lower-cased: word_forms() also yields "ONE HUNDRED TWENTY FIVE THOUSAND", which the
+    # parser reads case-insensitively, so the shared-scale exclusion must see it too.
+    return text.split()[-1].lower() in ("hundred", "thousand", "million")
+
+
+def _and_is_ambiguous(left, right):
+    """True when the connector "and" could also be read as part of the lower number.
+
+    The parser accepts "and" after a big scale before any group ("two thousand and five
+    hundred" = 2500, a form common in news English). So with a lower end ending in a big
+    scale and an upper end opening "<n> hundred and ...", the span has two honest
+    readings: "between one thousand and one hundred and one thousand one hundred and one"
+    is 1000..101101 or 1100..1101. The parser must refuse to pick one (unparsed), so the
+    round trip cannot expect the first.
+    """
+    lt, rt = left.lower().split(), right.lower().split()
+    return (lt[-1] in ("thousand", "million") and len(rt) > 2
+            and rt[1] == "hundred" and rt[2] == "and")
 
 
 @FAST
@@ -357,6 +381,8 @@ def test_between_round_trip(a, b, a_words, b_words, data):
     # "between two and three hundred" shares the scale (200-300) on purpose; that
     # reading is pinned in the table, so leave it out here.
     assume(not (b_words and _ends_in_scale(right) and not (a_words and _ends_in_scale(left))))
+    # "and" inside both word ends can make the split itself ambiguous; see the helper.
+    assume(not (a_words and b_words and _and_is_ambiguous(left, right)))
     assert parse_quantity(f"between {left} and {right}") == Quantity(a, a, b, "range")
 
 

@@ -85,7 +85,7 @@ class CorpusStats:
 
 
 def corpus_stats(docs) -> CorpusStats:
-    from ie_model.normalize.lexicon import canonical_party, category_label, conflicts_of
+    from ie_model.normalize.lexicon import canonical_party, category_label, opponents_of
 
     st = CorpusStats()
     for doc in docs:
@@ -94,7 +94,7 @@ def corpus_stats(docs) -> CorpusStats:
         for s in split_sentences(mask_spans(doc.text, doc.entities)):
             st.sentences += 1
             st.frames.add(s)
-        doc_conflicts: set[str] = set()
+        doc_parties: set[str] = set()
         for e in doc.entities:
             st.entities[e.label] += 1
             if e.kind:
@@ -105,7 +105,9 @@ def corpus_stats(docs) -> CorpusStats:
                 party = canonical_party(e.text_in(doc.text))
                 if party:
                     st.parties[party] += 1
-                    doc_conflicts.update(conflicts_of(party))
-        st.conflicts.update(doc_conflicts)
+                    doc_parties.add(party)
+        # A conflict is a pair of opponents (parties.yaml) that a document names together.
+        st.conflicts.update({" vs ".join(sorted((p, o))) for p in doc_parties for o in opponents_of(p)
+                             if o in doc_parties})
         st.relations.update(r.label for r in doc.relations)
     return st

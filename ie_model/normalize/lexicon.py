@@ -57,6 +57,12 @@ def _hyphenated(text: str) -> list[bool]:
             for m in _WORD.finditer(plain)]
 
 
+def _alias_key(text: str) -> tuple[str, ...]:
+    """Alias key: a leading "the"/"a"/"an" never matters ("the Kremlin" = "Kremlin")."""
+    key = _key(text)
+    return key[1:] if key[:1] in (("the",), ("a",), ("an",)) else key
+
+
 def _load(name: str) -> dict:
     return yaml.safe_load((_DATA / name).read_text(encoding="utf-8"))
 
@@ -168,10 +174,10 @@ def _parties() -> dict:
     alias: dict[tuple[str, ...], str] = {}
     for name, spec in d["parties"].items():
         for a in [name, *spec.get("aliases", [])]:
-            alias[_key(a)] = name
+            alias[_alias_key(a)] = name
     for name, aliases in d["observers"].items():
         for a in [name, *aliases]:
-            alias[_key(a)] = name
+            alias[_alias_key(a)] = name
     ctx = d["context"]
     return {
         "alias": alias,
@@ -181,6 +187,7 @@ def _parties() -> dict:
         "enemy": {_stem(w) for w in ctx["enemy_words"]},
         "pronouns": set(ctx["own_pronouns"]),
         "own": {_stem(w) for w in ctx["own_words"]},
+        "place": {_stem(w) for w in ctx["place_words"]},
     }
 
 
@@ -201,7 +208,7 @@ def _alias_matches(words: tuple[str, ...], p: dict) -> list[tuple[int, int, str]
 def _speaker_party(speaker: str | None, p: dict) -> str | None:
     if not speaker:
         return None
-    name = speaker if speaker in p["parties"] else p["alias"].get(_key(speaker))
+    name = speaker if speaker in p["parties"] else canonical_party(speaker)
     return name if name in p["parties"] else None  # observers have no side and no enemy
 
 
@@ -210,7 +217,8 @@ def canonical_party(text: str, speaker: str | None = None) -> str | None:
     (the canonical party of the claim's source). Unknown -> None: never guess."""
     p = _parties()
     words = _key(text)
-    matches = _alias_matches(words, p)
+    # "US-based", "Britain-based": a place, not the party.
+    matches = [m for m in _alias_matches(words, p) if m[1] == len(words) or words[m[1]] not in p["place"]]
     if matches:
         # The head of the phrase names the party: the last alias before the first preposition,
         # else the first one after it ("the Air Force of Ukraine's Armed Forces" -> Ukraine).
@@ -278,8 +286,8 @@ def check() -> list[str]:
     entries += [(n, [n, *a]) for n, a in par["observers"].items()]
     for name, aliases in entries:
         for a in aliases:
-            if owner.setdefault(_key(a), name) != name:
-                problems.append(f"parties.yaml: alias {a!r} is both {owner[_key(a)]} and {name}")
+            if owner.setdefault(_alias_key(a), name) != name:
+                problems.append(f"parties.yaml: alias {a!r} is both {owner[_alias_key(a)]} and {name}")
     for name, spec in par["parties"].items():
         for opp in [*spec.get("opponents", []), *([spec["enemy"]] if spec.get("enemy") else [])]:
             if opp not in par["parties"]:
@@ -298,3 +306,9 @@ if __name__ == "__main__":
         sys.exit(1 if issues else 0)
     for line in sys.stdin:  # quick manual lookups: one span per line
         print(f"{line.strip()!r}: category={category_label(line)!r} party={canonical_party(line)!r}")
+
+
+def opponents_of(party: str) -> list[str]:
+    """The parties a canonical party fights, per parties.yaml ([] for observers and unknowns)."""
+    spec = _parties()["parties"].get(party) or {}
+    return list(spec.get("opponents", []))

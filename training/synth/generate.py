@@ -63,6 +63,40 @@ class FrameError(ValueError):
     """A frame or lexicon entry that cannot be rendered."""
 
 
+class NoFit(Exception):
+    """The frame needs a category the side of this paragraph does not have: choose another."""
+
+
+# plural surfaces take "have"/"were"/bare verbs: {has} {is} {was} {s} agree with the span before
+SINGULAR_S = {"hamas", "nations", "states", "netherlands", "airwars", "threats", "news", "affairs",
+              "emirates", "forces)", "arms", "analysis"}
+
+
+def _plural(surface: str) -> bool:
+    w = surface.rstrip(")").split()[-1] if surface.strip() else ""
+    if not w or w.isupper() or w.lower() in SINGULAR_S or w.endswith("ss") or w.endswith("'s"):
+        return False
+    return w.endswith("s")
+
+
+AGREE = re.compile(r"\{(has|is|was|s|es|Has|Is|Was)\}")
+AGREE_FORMS = {"has": ("has", "have"), "is": ("is", "are"), "was": ("was", "were"), "s": ("s", ""), "es": ("es", "")}
+
+
+def _agree(s: str) -> str:
+    """Resolve agreement tokens against the nearest ACTOR/SOURCE span before them."""
+    while True:
+        m = AGREE.search(s)
+        if not m:
+            return s
+        prev = [x for x in SPAN_ANY.finditer(s[:m.start()]) if x.group(2) in ("ACTOR", "SOURCE")]
+        plural = _plural(prev[-1].group(1)) if prev else False
+        form = AGREE_FORMS[m.group(1).lower()][1 if plural else 0]
+        if m.group(1)[0].isupper():
+            form = _cap(form)
+        s = s[:m.start()] + form + s[m.end():]
+
+
 # --------------------------------------------------------------------------- data
 
 @dataclass
@@ -78,6 +112,7 @@ class Frame:
     needs: tuple[str, ...] = ()
     side: str = ""          # whose items the categories count: O or R (default by kind)
     weight: float = 1.0
+    nocont: bool = False     # nothing may go on with this report (denials, rebuttals)
 
 
 @dataclass
@@ -145,7 +180,7 @@ def _frame(fid: str, role: str, register: str, item) -> Frame:
     return Frame(id=fid, role=role, register=register, kind=kind, scope=scope, sentences=sentences,
                  rels=rels, only=tuple([only] if isinstance(only, str) else only),
                  needs=tuple(item.get("needs", ())), side=item.get("side", ""),
-                 weight=float(item.get("w", 1.0)))
+                 weight=float(item.get("w", 1.0)), nocont=bool(item.get("nocont", False)))
 
 
 def _check_lexicon(lex: Lexicon) -> None:
@@ -155,7 +190,7 @@ def _check_lexicon(lex: Lexicon) -> None:
                 raise FrameError(f"class {cls}: unknown label {label}")
     for label, spec in lex.categories.items():
         for name, surfaces in spec.items():
-            if isinstance(surfaces, list):
+            if isinstance(surfaces, list) and name not in ("day", "cum"):
                 for s in surfaces:
                     _clean(s, f"category {label}")
     for cname, c in lex.conflicts.items():
@@ -241,6 +276,7 @@ class Rendered:
         self.info: dict[str, tuple[str, str | None]] = {}
         self.sources: list[str] = []
         self.times: list[str] = []
+        self.kind: str | None = None
 
 
 def _pick(rng: random.Random, items: list):
@@ -257,15 +293,24 @@ def _choose_category(ctx: Ctx, cls: str, side: dict, avoid: set) -> tuple[str, s
     spec = ctx.lex.classes.get(cls)
     if spec is None:
         raise FrameError(f"unknown category class {cls!r}")
-    labels = [l for l in spec if _side_has(side, l)] or list(spec)
+    labels = [l for l in spec if _side_has(side, l)]
+    if not labels:
+        raise NoFit(cls)
     fresh = [l for l in labels if l not in avoid] or labels
     weights = [ctx.conflict.get("cat_weights", {}).get(l, 1.0) for l in fresh]
     label = ctx.rng.choices(fresh, weights)[0]
     listname = spec[label] or "s"
     pool = list(ctx.lex.categories[label].get(listname) or ctx.lex.categories[label]["s"])
     extra = side.get("cats", {}).get(label, [])
-    if extra and listname in ("s", "loss"):
+    if extra and listname in ("s", "sd", "launch", "kill"):
         pool = pool + list(extra) * 2
+    if listname == "other" and side.get("cats_other", {}).get(label):
+        pool = pool + list(side["cats_other"][label]) * 2
+    if label == "personnel" and listname in ("s", "kill"):
+        if side.get("pers"):
+            pool = list(side["pers"])
+        pool = pool + list(side.get("pers_extra", []))
+    pool = [_split_canonical(p, "")[0] for p in pool]
     return label, _pick(ctx.rng, pool)
 
 
@@ -360,8 +405,14 @@ def _expand_lists(ctx: Ctx, sentences: list[str], extra_rels: list) -> list[str]
             cls, mode = parts[0], (parts[1] if len(parts) > 1 else "")
             if name == "tally":
                 k = rng.randint(3, 7)
+                spec = ctx.lex.classes.get(cls, {})
+                side = _owner_side(ctx, sentences, "loss")
+                k = min(k, max(2, sum(1 for l in spec if _side_has(side, l))))
             else:
                 k = rng.choices([2, 3, 4, 5], [4, 4, 2, 1])[0] if mode != "dem" else rng.choice([2, 2, 3])
+                spec = ctx.lex.classes.get(cls, {})
+                side = _owner_side(ctx, sentences, "loss")
+                k = min(k, max(2, sum(1 for l in spec if _side_has(side, l))))
             items = []
             dash = _pick(rng, [" – ", " — ", ": ", " - "])
             for _ in range(k):
@@ -378,10 +429,28 @@ def _expand_lists(ctx: Ctx, sentences: list[str], extra_rels: list) -> list[str]
             if name == "tally":
                 sep = _pick(rng, ["; ", ", "])
                 return sep.join(items)
-            last = _pick(rng, [" and ", " and ", ", and ", " as well as ", " plus "])
+            last = _pick(rng, [" and ", " and ", ", and " if k > 2 else " and ", " as well as ", " plus "])
             return ", ".join(items[:-1]) + last + items[-1]
         out.append(SLOT.sub(repl, s))
     return out
+
+
+def _owner_side(ctx: Ctx, sentences: list[str], kind: str | None) -> dict:
+    """Whose items the frame counts: the side of its affected (loss, other) or agent (action) span."""
+    want = ("ag",) if kind == "action" else ("af", "afl")
+    for s in sentences:
+        for m in SPAN_ANY.finditer(s):
+            if m.group(2) != "ACTOR" or not m.group(3).startswith(want):
+                continue
+            surface = m.group(1).lower()
+            if re.search(r"\{[adgx]o\}|enem", surface):
+                return ctx.O
+            if re.search(r"\{[adgx]r\}|\{dnr\}|\bour\b|\bits\b", surface):
+                return ctx.R
+    for s in sentences:   # lists of demonyms: {list:eq:dem} counts the other side
+        if ":dem}" in s:
+            return ctx.O
+    return ctx.R if kind == "other" else ctx.O
 
 
 def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
@@ -391,7 +460,7 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
     extra_rels: list = []
     sentences = _expand_lists(ctx, frame.sentences, extra_rels)
     kind = frame.kind
-    cat_side = {"O": ctx.O, "R": ctx.R}.get(frame.side) or (ctx.R if kind == "other" else ctx.O)
+    cat_side = {"O": ctx.O, "R": ctx.R}.get(frame.side) or _owner_side(ctx, sentences, kind)
 
     # categories first (numbers depend on them)
     cat_label: dict[str, str] = {}
@@ -430,7 +499,8 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
 
     values: dict[str, str] = {}
     qvalue: dict[str, int] = {}
-    order = sorted(qopts, key=lambda q: any(o.startswith("of=") for o in qopts[q]))
+    order = sorted(qopts, key=lambda q: any(o.startswith(("of=", "more=")) for o in qopts[q]))
+    joined = " ".join(sentences)
     for q in order:
         opts = qopts[q]
         label = next((o for o in opts if o in ctx.lex.categories), None)
@@ -442,7 +512,11 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
         if c and c not in cat_label:
             cat_label[c] = label                 # a literal category: label from its count
         ofq = next((o[3:] for o in opts if o.startswith("of=")), None)
-        if ofq:
+        moreq = next((o[5:] for o in opts if o.startswith("more=")), None)
+        if moreq:
+            v = int(qvalue[moreq] * rng.uniform(1.3, 2.5))
+            surface = numbers.plain(v, rng, allow_words=False)
+        elif ofq:
             total = qvalue[ofq]
             v = max(2, min(total - 1, int(total * rng.uniform(0.4, 0.95))))
             surface = numbers.plain(v, rng, allow_words=v <= 20)
@@ -452,8 +526,11 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
             if "plain" in opts:
                 surface = numbers.plain(v, rng, allow_words=False)
             else:
-                surface = numbers.render(v, rng, vague="novague" not in opts and "total" not in " ".join(sentences),
-                                         ranges="norange" not in opts)
+                # vague plurals only right before their noun ("dozens of soldiers"), never with "a total of"
+                before_noun = re.search(r"\{%s[^}]*\}\|QUANTITY#%s\] \[" % (q, q), joined, re.I) is not None
+                surface = numbers.render(v, rng, vague="novague" not in opts and "total" not in joined and before_noun,
+                                         ranges="norange" not in opts,
+                                         start=re.search(r"\{Q%s[:}]" % q[1:], joined) is not None)
         qvalue[q] = v
         values[q] = surface
 
@@ -502,7 +579,10 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
     rendered = []
     for s in sentences:
         s = SPAN_ANY.sub(fill_span, s)
+        s = _agree(s)
         s = _fill_words(ctx, s)
+        # a sentence starts with a capital, also when it starts inside a span
+        s = re.sub(r'^([\["\u201c]*)([a-z])', lambda m: m.group(1) + m.group(2).upper(), s)
         # vague plurals take "of" before their noun: [dozens] of [soldiers]
         s = re.sub(r"(\[(?:%s)\|QUANTITY#\w+\]) \[" % "|".join(numbers.VAGUE_WORDS + tuple(_cap(w) for w in numbers.VAGUE_WORDS)),
                    r"\1 of [", s)
@@ -510,6 +590,7 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
         s = re.sub(r"(s\|(?:ACTOR|SOURCE)#\w+\])'s\b", r"\1'", s)
         rendered.append(s)
     out.sentences = rendered
+    out.kind = kind
 
     # relations
     expl: dict[tuple[str, str], list[str]] = {}
@@ -547,10 +628,13 @@ def render_frame(ctx: Ctx, frame: Frame) -> Rendered:
 
 def _choose_frame(ctx: Ctx, role: str, *, lead: Rendered | None = None,
                   registers: list[str] | None = None) -> Frame:
+    """A register (weighted by the square root of its size, so no small register's frames
+    dominate and no large register swamps the rest), then a frame of it."""
     lex, rng = ctx.lex, ctx.rng
     regs = registers or list(lex.frames[role])
+    reg_w = [len(lex.frames[role][r]) ** 0.5 for r in regs]
     for _ in range(50):
-        reg = rng.choice(regs)
+        reg = rng.choices(regs, reg_w)[0]
         pool = [f for f in lex.frames[role][reg] if not f.only or ctx.cname in f.only]
         if not pool:
             continue
@@ -561,8 +645,13 @@ def _choose_frame(ctx: Ctx, role: str, *, lead: Rendered | None = None,
             continue
         if "voice" in f.needs and not ctx.party_voice:
             continue
+        if "loss" in f.needs and (lead is None or lead.kind != "loss"):
+            continue
         if "donor" in f.needs and not ctx.R.get("donors"):
             continue
+        if role == "cont" and lead is not None:     # a continuation goes on with the same kind of report
+            if (lead.kind == "other") != (f.kind == "other"):
+                continue
         return f
     raise FrameError(f"no {role} frame fits {ctx.cname}")
 
@@ -629,34 +718,49 @@ def _ctx(lex: Lexicon, rng: random.Random, cname: str, speaker: int | None = Non
                scope=_scope(rng))
 
 
+def _pick_render(ctx: Ctx, role: str, lead: Rendered | None = None) -> tuple[Frame, Rendered]:
+    """A frame of the role that fits this paragraph's sides, rendered."""
+    for _ in range(30):
+        f = _choose_frame(ctx, role, lead=lead)
+        try:
+            return f, render_frame(ctx, f)
+        except NoFit:
+            continue
+    raise FrameError(f"no {role} frame renders for {ctx.cname}")
+
+
 def _paragraph(doc: _Doc, ctx: Ctx) -> str:
     rng = ctx.rng
-    r = rng.random()
     parts: list[str] = []
-    if r < 0.1:   # a paragraph with no claim: background, negatives
+    if rng.random() < 0.1:   # a paragraph with no claim: background, negatives
         for _ in range(rng.choice([1, 1, 2])):
-            role = "neg" if rng.random() < 0.65 else "filler"
-            f = _choose_frame(ctx, role)
-            parts.append(doc.add(f, render_frame(ctx, f))[0])
+            f, r = _pick_render(ctx, "neg" if rng.random() < 0.65 else "filler")
+            parts.append(doc.add(f, r)[0])
         return " ".join(parts)
     if rng.random() < 0.12:
-        f = _choose_frame(ctx, "filler" if rng.random() < 0.5 else "neg")
-        parts.append(doc.add(f, render_frame(ctx, f))[0])
-    lead_f = _choose_frame(ctx, "lead")
-    ctx.party_voice = any("{src" in s or "{Src" in s for s in lead_f.sentences) or "voice" in lead_f.needs
-    lead = render_frame(ctx, lead_f)
+        f, r = _pick_render(ctx, "filler" if rng.random() < 0.5 else "neg")
+        parts.append(doc.add(f, r)[0])
+    for _ in range(30):
+        lead_f = _choose_frame(ctx, "lead")
+        ctx.party_voice = any("{src" in s or "{Src" in s for s in lead_f.sentences) or "voice" in lead_f.needs
+        try:
+            lead = render_frame(ctx, lead_f)
+            break
+        except NoFit:
+            continue
+    else:
+        raise FrameError(f"no lead frame renders for {ctx.cname}")
     text, kmap = doc.add(lead_f, lead)
     parts.append(text)
     if lead_f.scope != "any":
         ctx.scope = lead_f.scope
-    n_cont = rng.choices([0, 1, 2], [0.55, 0.33, 0.12])[0]
+    n_cont = 0 if lead_f.nocont else rng.choices([0, 1, 2], [0.55, 0.33, 0.12])[0]
     for _ in range(n_cont):
-        f = _choose_frame(ctx, "cont", lead=lead)
-        r2 = render_frame(ctx, f)
+        f, r2 = _pick_render(ctx, "cont", lead=lead)
         parts.append(doc.add(f, r2, inherit=lead, inherit_map=kmap)[0])
     if rng.random() < 0.3:
-        f = _choose_frame(ctx, "filler" if rng.random() < 0.55 else "neg")
-        parts.append(doc.add(f, render_frame(ctx, f))[0])
+        f, r = _pick_render(ctx, "filler" if rng.random() < 0.55 else "neg")
+        parts.append(doc.add(f, r)[0])
     return " ".join(parts)
 
 
@@ -669,8 +773,8 @@ def make_document(lex: Lexicon, doc_id: str, rng: random.Random) -> dict:
     if rng.random() < 0.3 and n_body < 4:
         ctx = _ctx(lex, rng, cname)
         ctx.party_voice = True
-        f = _choose_frame(ctx, "headline")
-        paragraphs.append(doc.add(f, render_frame(ctx, f))[0])
+        f, r = _pick_render(ctx, "headline")
+        paragraphs.append(doc.add(f, r)[0])
     speaker = 0 if rng.random() < lex.conflicts[cname].get("speaker0", 0.6) else 1
     for _ in range(n_body):
         keep = rng.random() < 0.75
@@ -723,3 +827,86 @@ if __name__ == "__main__":  # pragma: no cover
     ap.add_argument("--meta", action="store_true")
     a = ap.parse_args()
     write_jsonl(a.n, a.seed, a.out, meta=a.meta)
+
+
+# --------------------------------------------------------------------------- checks
+
+RELATION_TAILS = {"category": "CATEGORY", "affected": "ACTOR", "agent": "ACTOR", "source": "SOURCE", "time": "TIME"}
+
+
+def check_document(doc: dict) -> list[str]:
+    """What is wrong with a generated gold document (empty when it follows the contract)."""
+    errs = []
+    text = doc["text"]
+    ents = {e["id"]: e for e in doc["entities"]}
+    spans = sorted(doc["entities"], key=lambda e: (e["start"], e["end"]))
+    for e in spans:
+        s = text[e["start"]:e["end"]]
+        if not (0 <= e["start"] < e["end"] <= len(text)):
+            errs.append(f"{e['id']}: offsets outside the text")
+        elif s != s.strip() or not s:
+            errs.append(f"{e['id']}: span {s!r} is not stripped")
+        if any(ch in s for ch in "[]|\n"):
+            errs.append(f"{e['id']}: span {s!r} has markup or a newline")
+    for a, b in zip(spans, spans[1:]):
+        if b["start"] < a["end"]:
+            errs.append(f"{a['id']} and {b['id']} overlap")
+    if any(ch in text for ch in "[]|"):
+        errs.append("markup left in the text")
+    ncat = {k: 0 for k, e in ents.items() if e["label"] == "QUANTITY"}
+    for r in doc["relations"]:
+        h, t = ents.get(r["head"]), ents.get(r["tail"])
+        if h is None or t is None:
+            errs.append(f"relation {r} names an unknown entity")
+            continue
+        if h["label"] != "QUANTITY":
+            errs.append(f"relation {r}: head is {h['label']}")
+        if RELATION_TAILS.get(r["label"]) != t["label"]:
+            errs.append(f"relation {r}: tail is {t['label']}")
+        lo, hi = sorted((h["start"], t["start"]))
+        if "\n\n" in text[lo:hi]:
+            errs.append(f"relation {r} crosses a paragraph")
+        if r["label"] == "category" and r["head"] in ncat:
+            ncat[r["head"]] += 1
+    for q, n in ncat.items():
+        if n != 1:
+            errs.append(f"{q}: {n} category relations")
+        if ents[q].get("kind") not in KINDS:
+            errs.append(f"{q}: no kind")
+    seen = set()
+    for r in doc["relations"]:
+        key = (r["head"], r["label"], r["tail"])
+        if key in seen:
+            errs.append(f"relation {key} twice")
+        seen.add(key)
+    return errs
+
+
+def frame_documents(seed: int = 0) -> Iterator[tuple[str, dict]]:
+    """One small document per frame (the first conflict it renders for): for review and tests."""
+    lex = load()
+    for role, regs in lex.frames.items():
+        for reg, frames in regs.items():
+            for f in frames:
+                rng = random.Random(f"frame:{seed}:{f.id}")
+                names = [n for n in lex.conflicts if not f.only or n in f.only]
+                rng.shuffle(names)
+                for cname in names:
+                    ctx = _ctx(lex, rng, cname)
+                    ctx.party_voice = True
+                    if "donor" in f.needs and not ctx.R.get("donors"):
+                        ctx = _ctx(lex, rng, cname, 0)
+                        if not ctx.R.get("donors"):
+                            continue
+                    try:
+                        r = render_frame(ctx, f)
+                    except NoFit:
+                        continue
+                    doc = _Doc(f"frame-{f.id}")
+                    text, _ = doc.add(f, r)
+                    gold = parse_document(doc.doc_id, text + "\n" + "\n".join(doc.lines))
+                    gold["meta"] = {"conflict": cname, "frames": [f.id], "entities": doc.meta}
+                    yield f.id, gold
+                    break
+                else:
+                    raise FrameError(f"{f.id}: renders for no conflict")

@@ -42,7 +42,7 @@ def digits(n: int, rng: random.Random) -> str:
     if n < 1000:
         return str(n)
     r = rng.random()
-    if r < 0.78:
+    if r < 0.78 or 1800 <= n <= 2100:     # 2000 without a comma reads as a year
         return f"{n:,}"
     if r < 0.92 and n < 100000:
         return str(n)
@@ -86,29 +86,30 @@ def plain(n: int, rng: random.Random, allow_words: bool = True) -> str:
 
 
 def render(n: int, rng: random.Random, *, approx: bool = True, vague: bool = True,
-           ranges: bool = True, allow_words: bool = True) -> str:
-    """One surface form for a count of about n (n >= 2)."""
+           ranges: bool = True, allow_words: bool = True, start: bool = False) -> str:
+    """One surface form for a count of about n (n >= 2); start: it opens a sentence."""
     n = max(2, int(n))
+    if start and n < 100 and rng.random() < 0.6:
+        return words(n, rng)
     r = rng.random()
-    if vague and r < 0.045:
+    if vague and r < 0.045 and n >= 24:
         fits = [w for w, lo, hi in VAGUE if lo <= n <= hi * 3]
         if fits:
             return fits[0] if rng.random() < 0.8 else rng.choice(fits)
     if ranges and r < 0.10 and n >= 6:
         lo = round_sig(n, rng) if n >= 20 else n
         hi = lo + max(2, round_sig(max(2, lo // rng.choice([3, 4, 5, 10])), rng))
-        a, b = plain(lo, rng, allow_words and lo <= 20), plain(hi, rng, allow_words and hi <= 20)
-        if lo >= 1000 and rng.random() < 0.5:
-            a, b = f"{lo:,}", f"{hi:,}"
         form = rng.choice(["{a}-{b}", "{a} to {b}", "between {a} and {b}", "{a}–{b}", "{a} to {b}"])
-        if "-" in form or "–" in form:
-            a, b = str(lo) if lo < 1000 else f"{lo:,}", str(hi) if hi < 1000 else f"{hi:,}"
+        if hi <= 20 and "-" not in form and "–" not in form and rng.random() < 0.5:
+            a, b = words(lo), words(hi)
+        else:
+            a, b = (f"{lo:,}", f"{hi:,}") if hi >= 10000 or rng.random() < 0.8 else (str(lo), str(hi))
         return form.format(a=a, b=b)
-    if approx and r < 0.36:
+    if approx and r < 0.36 and n >= 10:
         v = round_sig(n, rng)
         num = scaled(v, rng) if v >= 1000 and rng.random() < 0.35 else None
         num = num or plain(v, rng, allow_words)
-        if rng.random() < 0.08:
+        if rng.random() < 0.08 and v >= 5:
             return f"{num} or more"
         return rng.choices(PREFIXES, PREFIX_WEIGHTS)[0] + " " + num
     if r < 0.42 and n >= 10000:

@@ -1,0 +1,1 @@
+"""How a corpus is run: locally (streaming, progress, resume) or on Ray."""
