@@ -4,7 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test demo gold lint clean
+MODEL  := models/default
+
+.PHONY: setup test demo model gold lint clean
 
 setup: $(STAMP)
 
@@ -19,9 +21,19 @@ $(STAMP): pyproject.toml
 test: setup
 	$(PY) -m pytest -q
 
-# Until the model exists the demo assembles claims from the seed article's gold annotations.
+# The demo runs the default model on the seed article. Until a model exists it assembles the
+# seed's claims from its gold annotations instead, and says so.
 demo: setup
-	$(VENV)/bin/ie-model assemble ../shared/examples/seed_article.jsonl --table
+	@if [ -f $(MODEL)/config.json ]; then \
+		$(VENV)/bin/ie-model demo --model $(MODEL); \
+	else \
+		echo "No model in $(MODEL) yet (make model trains it): claims assembled from the seed's gold annotations."; \
+		$(VENV)/bin/ie-model assemble data/examples/seed_article.jsonl; \
+	fi
+
+# Train the default model from configs/default.yaml into models/default (git-ignored).
+model: setup gold
+	$(VENV)/bin/ie-model train --config configs/default.yaml
 
 # Rebuild data/gold/{train,dev,test}.jsonl from the hand-written markup in data/gold/src/.
 gold: setup

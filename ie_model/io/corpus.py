@@ -7,7 +7,6 @@ a text, so that one bad line never stops or shifts the rest of the corpus.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from dataclasses import dataclass
@@ -33,21 +32,31 @@ class CorpusOptions:
     max_chars: int = DEFAULT_MAX_CHARS
 
 
+def corpus_files(inputs: Iterable[str | Path]) -> list[str]:
+    """The files behind the inputs, in reading order: folders expand to their readable files
+    (recursively, sorted); "-" (standard input) stays as it is."""
+    files: list[str] = []
+    for item in inputs:
+        path = Path(item)
+        if str(item) == "-":
+            files.append("-")
+        elif path.is_dir():
+            files += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and _readable(p)]
+        elif path.exists():
+            files.append(str(path))
+        else:
+            raise FileNotFoundError(f"input not found: {path}")
+    return files
+
+
 def read_corpus(inputs: Iterable[str | Path], options: CorpusOptions | None = None) -> Iterator[InputRecord]:
     """Records of every input, in order: files by their suffix, folders file by file (sorted)."""
     options = options or CorpusOptions()
-    for item in inputs:
-        if str(item) == "-":
+    for name in corpus_files(inputs):
+        if name == "-":
             yield from _read_jsonl_stream(sys.stdin.buffer, "stdin", options)
-            continue
-        path = Path(item)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and _readable(p)):
-                yield from _read_file(child, options)
-        elif path.exists():
-            yield from _read_file(path, options)
         else:
-            raise FileNotFoundError(f"input not found: {path}")
+            yield from _read_file(Path(name), options)
 
 
 def _readable(path: Path) -> bool:
@@ -138,10 +147,3 @@ def _read_parquet(path: Path, options: CorpusOptions) -> Iterator[InputRecord]:
             doc_id = data.get(options.id_field, [None] * len(data[options.text_field]))[i]
             yield _checked(f"{path}:{rowno}" if doc_id is None else str(doc_id), text, options)
 
-
-def read_text_lines(stream: IO[str]) -> Iterator[InputRecord]:   # pragma: no cover - kept for API symmetry
-    for lineno, line in enumerate(stream, 1):
-        yield _checked(str(lineno), line.rstrip("\n"), CorpusOptions())
-
-
-__all__ = ["CorpusOptions", "InputRecord", "read_corpus", "io"]

@@ -66,8 +66,10 @@ class JsonlWriter:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o644)
 
     def write(self, first_index: int, results: list[Result]) -> None:
-        lines = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
-        _append_whole(self.fd, lines.encode("utf-8"))
+        self.write_lines([json.dumps(r.to_dict(), ensure_ascii=False) for r in results])
+
+    def write_lines(self, lines: list[str]) -> None:
+        _append_whole(self.fd, "".join(line + "\n" for line in lines).encode("utf-8"))
 
     def close(self) -> None:
         os.close(self.fd)
@@ -80,10 +82,11 @@ class CsvWriter:
             _append_whole(self.fd, (",".join(CLAIM_COLUMNS) + "\n").encode())
 
     def write(self, first_index: int, results: list[Result]) -> None:
+        self.write_rows([row for i, r in enumerate(results) for row in rows_of(first_index + i, r)])
+
+    def write_rows(self, rows: list[dict]) -> None:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, CLAIM_COLUMNS, lineterminator="\n")
-        for i, r in enumerate(results):
-            writer.writerows(rows_of(first_index + i, r))
+        csv.DictWriter(buf, CLAIM_COLUMNS, lineterminator="\n").writerows(rows)
         _append_whole(self.fd, buf.getvalue().encode("utf-8"))
 
     def close(self) -> None:
@@ -107,9 +110,11 @@ class ParquetWriter:
         self.writer = pq.ParquetWriter(path, self.schema)
 
     def write(self, first_index: int, results: list[Result]) -> None:
+        self.write_rows([row for i, r in enumerate(results) for row in rows_of(first_index + i, r)])
+
+    def write_rows(self, rows: list[dict]) -> None:
         import pyarrow as pa
 
-        rows = [row for i, r in enumerate(results) for row in rows_of(first_index + i, r)]
         self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
 
     def close(self) -> None:

@@ -56,12 +56,10 @@ class ClaimModel(PreTrainedModel):
         self.tail_type_embeddings = nn.Embedding(n_ent, 16)
         self.pair_head = nn.Sequential(nn.Linear(4 * d + 64, config.pair_hidden), nn.GELU(),
                                        nn.Dropout(config.dropout), nn.Linear(config.pair_hidden, n_rel))
-        valid = torch.zeros(n_ent, n_rel, dtype=torch.bool)
-        for e, label in enumerate(config.entity_labels):
-            for r in _VALID_RELATIONS[label]:
-                valid[e, config.relation_labels.index(r)] = True
-        self.register_buffer("valid_relations", valid, persistent=False)
-        self.register_buffer("distance_edges", torch.tensor(_DISTANCE_EDGES), persistent=False)
+        # Python lists, made into tensors where used: from_pretrained builds the model on the meta
+        # device, which leaves tensors made here (buffers included) without data.
+        self._valid_relations = [[r in _VALID_RELATIONS[label] for r in config.relation_labels]
+                                 for label in config.entity_labels]
         self.post_init()
 
     def _init_weights(self, module):
@@ -122,7 +120,7 @@ class ClaimModel(PreTrainedModel):
                               self.tail_type_embeddings(span_labels)[:, None].expand(-1, heads.size(1), -1, -1)],
                              -1)
         relation_logits = self.pair_head(features)
-        valid = self.valid_relations[span_labels][:, None]                     # (B, 1, S, R)
+        valid = torch.tensor(self._valid_relations, device=span_labels.device)[span_labels][:, None]                     # (B, 1, S, R)
         relation_logits = relation_logits.masked_fill(~valid, -1e4)
         del paragraph_ids  # pairs across paragraphs are never candidates; kept in the signature for decoders
         return kind_logits, relation_logits
@@ -136,7 +134,7 @@ class ClaimModel(PreTrainedModel):
         return (csum[b, hi] - csum[b, lo]) / count
 
     def _bucket(self, gap, tail_after):
-        bucket = torch.bucketize(gap.clamp(min=0), self.distance_edges)
+        bucket = torch.bucketize(gap.clamp(min=0), torch.tensor(_DISTANCE_EDGES, device=gap.device))
         return bucket + (len(_DISTANCE_EDGES) + 1) * tail_after.long()
 
     # ---- training -------------------------------------------------------------------------
