@@ -123,7 +123,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         from ie_model.engines.ray import run_ray
 
         summary = run_ray(args.inputs, args.output, args.model, options, address=args.address,
-                          num_actors=args.actors, num_gpus_per_actor=args.gpus_per_actor, batch_size=args.batch_size,
+                          num_actors=args.actors, num_gpus_per_actor=args.gpus_per_actor,
+                          cpus_per_actor=args.cpus_per_actor, batch_size=args.batch_size,
                           device=args.device, fmt=args.format or "jsonl")
         print(summary.line(), file=sys.stderr)
         return 0
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", help="Ray cluster to join (default: start a local one)")
     p.add_argument("--actors", type=int, help="Ray: model replicas (default: one per GPU, else CPUs/2)")
     p.add_argument("--gpus-per-actor", type=float, default=0.0, help="Ray: GPUs per model replica")
+    p.add_argument("--cpus-per-actor", type=float, default=1.0, help="Ray: CPUs reserved per model replica")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("demo", help="print the claims a model finds in the seed article")

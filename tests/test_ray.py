@@ -24,7 +24,7 @@ def test_ray_matches_the_local_engine(tiny_model, tmp_path):
     try:
         ray_out = tmp_path / "ray_out"
         assert main(["extract", str(corpus), "-o", str(ray_out), "--model", str(tiny_model), "--device", "cpu",
-                     "--engine", "ray", "--actors", "2", "--batch-size", "4"]) == 0
+                     "--engine", "ray", "--actors", "2", "--cpus-per-actor", "0.5", "--batch-size", "4"]) == 0
     finally:
         ray.shutdown()
     local = [json.loads(line) for line in local_out.read_text().splitlines()]

@@ -45,7 +45,9 @@ class _ExtractorActor:
         self.fmt = fmt
 
     def __call__(self, batch: dict) -> dict:
-        records = [InputRecord(i, t, e) for i, t, e in zip(batch["id"], batch["text"], batch["error"])]
+        # Ray turns an all-None column into floats (NaN): only real strings count as text or error.
+        records = [InputRecord(str(i), t if isinstance(t, str) else None, e if isinstance(e, str) else None)
+                   for i, t, e in zip(batch["id"], batch["text"], batch["error"])]
         results = extract_records(self.extractor, records)
         if self.fmt == "jsonl":
             payload = [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
@@ -57,8 +59,8 @@ class _ExtractorActor:
 
 def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = None,
             options: CorpusOptions | None = None, address: str | None = None, num_actors: int | None = None,
-            num_gpus_per_actor: float = 0.0, batch_size: int = 32, device: str = "auto",
-            shard_size: int = 100_000, fmt: str = "jsonl") -> RunSummary:
+            num_gpus_per_actor: float = 0.0, cpus_per_actor: float = 1.0, batch_size: int = 32,
+            device: str = "auto", shard_size: int = 100_000, fmt: str = "jsonl") -> RunSummary:
     """Claims of every document of ``inputs`` into ``output_dir/part-NNNNN.<fmt>``, in input order."""
     ray = _require_ray()
     options = options or CorpusOptions()
@@ -73,13 +75,14 @@ def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = 
     if num_actors is None:
         resources = ray.cluster_resources()
         num_actors = (max(1, int(resources.get("GPU", 0) // num_gpus_per_actor)) if num_gpus_per_actor
-                      else max(1, int(resources.get("CPU", 1)) // 2))
+                      else max(1, int(resources.get("CPU", 1) // (2 * cpus_per_actor))))
     ds = (ray.data.from_items([{"file_index": i, "path": f} for i, f in enumerate(files)])
-          .flat_map(lambda row: _records_of_file(row, options))
+          # Reading is light next to the model: a fraction of a CPU, so it never waits behind the actors.
+          .flat_map(lambda row: _records_of_file(row, options), num_cpus=0.25)
           .map_batches(_ExtractorActor, batch_size=batch_size * 4, concurrency=num_actors,
                        fn_constructor_kwargs={"model_path": model_path, "device": device,
                                               "batch_size": batch_size, "fmt": fmt},
-                       num_gpus=num_gpus_per_actor or None, num_cpus=None if num_gpus_per_actor else 1))
+                       num_gpus=num_gpus_per_actor or None, num_cpus=cpus_per_actor))
     summary = RunSummary()
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
