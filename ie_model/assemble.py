@@ -14,9 +14,8 @@ import yaml
 
 from ie_model.normalize.lexicon import canonical_party, category_label
 from ie_model.normalize.quantity import parse_quantity
+from ie_model.schema import CategoryField, Claim, Document, Entity, PartyField, QuantityField, Relation, TimeField
 from ie_model.text import paragraph_starts, sentence_start_before
-from ie_model.schema import (Claim, CategoryField, Document, Entity, PartyField, QuantityField,
-                             Relation, TimeField)
 
 # Words a span may start with that make it a description of a speaker already named
 # ("the think tank", "the ministry"), which then refers back to the previous source.

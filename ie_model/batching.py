@@ -1,7 +1,7 @@
 """Windows (+ spans) -> padded tensors. The same features feed training and inference."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 

@@ -103,7 +103,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ie_model.schema import Document
 
     gold = read_gold(args.files)
-    extractor = load(args.model, device=args.device)
+    extractor = load(args.model, device=args.device, quantize="int8" if args.int8 else None)
     preds = extractor.predict([d.text for d in gold], batch_size=args.batch_size)
     scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
     print(json.dumps(scores, indent=2))
@@ -128,7 +128,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                           device=args.device, fmt=args.format or "jsonl")
         print(summary.line(), file=sys.stderr)
         return 0
-    extractor = load(args.model, device=args.device, batch_size=args.batch_size, max_length=args.max_length)
+    extractor = load(args.model, device=args.device, batch_size=args.batch_size, max_length=args.max_length,
+                     quantize="int8" if args.int8 else None)
     summary = run_local(extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
                         chunk_size=args.chunk_size, progress=not args.quiet)
     print(summary.line(), file=sys.stderr)
@@ -190,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=None, help="tokens per window (default: the model's)")
+    p.add_argument("--int8", action="store_true", help="CPU: dynamic int8 quantization (faster, ~same accuracy)")
     p.add_argument("--id-field", default="id")
     p.add_argument("--text-field", default="text")
     p.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents get an error record")
@@ -222,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--int8", action="store_true", help="CPU: score the int8-quantized model")
     p.add_argument("-o", "--output", type=Path, help="also write the scores as JSON here")
     p.set_defaults(func=_cmd_evaluate)
     return parser

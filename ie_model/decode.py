@@ -11,6 +11,7 @@ import numpy as np
 from ie_model.encode import BIO_LABELS, RELATION_CLASSES, Window, span_tokens
 from ie_model.schema import KINDS, Entity, Relation
 from ie_model.text import crosses_paragraph
+
 _NEG = -1e9
 
 

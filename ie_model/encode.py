@@ -9,9 +9,8 @@ whether the word opens a sentence) that the model adds to its input embeddings.
 """
 from __future__ import annotations
 
-
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ie_model.schema import ENTITY_LABELS, RELATION_LABELS, Document
 from ie_model.text import sentence_and_paragraph_index

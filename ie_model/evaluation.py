@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2

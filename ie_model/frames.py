@@ -1,7 +1,7 @@
 """Results as a pandas DataFrame: one row per claim (documents without claims keep one row)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ie_model.io.writers import CLAIM_COLUMNS, rows_of
 from ie_model.schema import Result

@@ -38,7 +38,7 @@ class Entity:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Entity":
+    def from_dict(cls, d: dict[str, Any]) -> Entity:
         return cls(id=str(d["id"]), start=int(d["start"]), end=int(d["end"]), label=d["label"],
                    kind=d.get("kind"), score=d.get("score"))
 
@@ -57,7 +57,7 @@ class Relation:
         return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Relation":
+    def from_dict(cls, d: dict[str, Any]) -> Relation:
         return cls(head=str(d["head"]), tail=str(d["tail"]), label=d["label"], score=d.get("score"))
 
 
@@ -80,7 +80,7 @@ class Document:
                 "relations": [r.to_dict() for r in self.relations]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Document":
+    def from_dict(cls, d: dict[str, Any]) -> Document:
         return cls(id=str(d["id"]), text=d["text"],
                    entities=[Entity.from_dict(e) for e in d.get("entities", [])],
                    relations=[Relation.from_dict(r) for r in d.get("relations", [])])

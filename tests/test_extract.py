@@ -10,7 +10,7 @@ import pytest
 
 from ie_model.cli import main
 from ie_model.io.corpus import CorpusOptions, read_corpus
-from tests.conftest import ROOT, SEED_JSONL
+from tests.conftest import ROOT
 
 GOOD = "Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said."
 

@@ -4,8 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import SEED_JSONL
 
 TEXTS = ["Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said.",
@@ -87,11 +85,11 @@ def test_evaluation_of_gold_against_itself_is_perfect():
 def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
     """Everything the model needs must survive save/load (constants included), not only weights."""
     import torch
+    from transformers import AutoConfig, AutoTokenizer
 
     from ie_model.extractor import Extractor
     from ie_model.modeling import ClaimConfig, ClaimModel
-    from training.train import resolve_encoder
-    from transformers import AutoConfig, AutoTokenizer
+    from ie_model.modeling.adapter import resolve_encoder
 
     torch.manual_seed(0)
     enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,

@@ -7,10 +7,9 @@ from collections import Counter
 
 import pytest
 
-from training.synth.generate import (TAXONOMY, check_document, frame_count, frame_documents,
-                                     generate, write_jsonl)
-from training.corpus import mask_spans
 from ie_model.schema import Document
+from training.corpus import mask_spans
+from training.synth.generate import TAXONOMY, check_document, frame_count, frame_documents, generate, write_jsonl
 
 SPLIT = re.compile(r"(?<=[.?!])[\"'”’]*\s+|\n+")
 

@@ -5,8 +5,8 @@ Reading goes through `datasets` (JSON loader, cached `map`), and the features th
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from datasets import Dataset, load_dataset
 
@@ -15,7 +15,7 @@ from ie_model.encode import encode, tag_windows
 from ie_model.schema import Document
 
 FEATURE_COLUMNS = ("input_ids", "shape_ids", "sentence_ids", "paragraph_ids", "spans", "span_labels", "heads",
-                   "tags", "kind_labels", "relation_labels")
+                   "tags", "kind_labels", "relation_labels", "length")
 
 
 def load_documents(files: Sequence[str | Path], cache_dir: str | None = None) -> Dataset:
@@ -35,7 +35,8 @@ def to_windows(batch: dict, tokenizer, max_length: int, overlap: int) -> dict[st
     tag_windows(windows, docs)
     out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
     for w in windows:
-        feats = training_features(w, docs[w.doc])
+        # "length" lets the Trainer batch windows of similar length together (less padding).
+        feats = {**training_features(w, docs[w.doc]), "length": len(w)}
         for c in FEATURE_COLUMNS:
             out[c].append(feats[c])
     return out

