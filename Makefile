@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-MODEL  := models/default
+MODEL  := ie_model/default_model
 
 .PHONY: setup test demo model gold lint clean
 
@@ -31,7 +31,7 @@ demo: setup
 		$(VENV)/bin/ie-model assemble data/examples/seed_article.jsonl; \
 	fi
 
-# Train the default model from configs/default.yaml into models/default (git-ignored).
+# Retrain the shipped default model (ie_model/default_model) from configs/default.yaml.
 model: setup gold
 	$(VENV)/bin/ie-model train --config configs/default.yaml
 

@@ -134,13 +134,19 @@ def _relations_of(p: WindowPrediction, qi: int, q: SpanGuess, text: str,
                   entities: dict[tuple[int, int, str], Entity], threshold: float, category_floor: float):
     head_id = entities[(q.start, q.end, q.label)].id
     candidates: list[tuple[str, Entity, float]] = []
+    spans_by_id: dict[str, SpanGuess] = {}
     for ti, t in enumerate(p.spans):
         tail = entities.get((t.start, t.end, t.label))
         if tail is None or t.label == "QUANTITY" or _crosses_paragraph(text, q, t):
             continue
+        spans_by_id[tail.id] = t
         probs = p.relation_probs[qi, ti]
         for r, label in enumerate(RELATION_CLASSES[1:], start=1):
             candidates.append((label, tail, float(probs[r])))
+    # The guide links affected/agent only inside the count's own sentence.
+    sentence = p.window.sentence_ids
+    candidates = [c for c in candidates if c[0] not in ("affected", "agent")
+                  or sentence[spans_by_id[c[1].id].first] == sentence[q.first]]
     out: list[Relation] = []
     # Exactly one category per quantity (the guide), and at most one time: the best one.
     for label, floor in (("category", category_floor), ("time", threshold)):

@@ -61,6 +61,8 @@ class Extractor:
         self.batch_size = batch_size
         self.max_length = max_length or model.config.window_length
         self.overlap = min(model.config.overlap, self.max_length // 4)
+        # Probability above which an affected/agent/source/time link is kept (tuned on dev).
+        self.relation_threshold = getattr(model.config, "relation_threshold", 0.5)
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str = "auto", **kwargs) -> Extractor:
@@ -102,7 +104,8 @@ class Extractor:
             batch = [windows[i] for i in order[k:k + size]]
             for w, pred in zip(batch, self._predict_windows(batch)):
                 by_doc[w.doc].append(pred)
-        return [Prediction(*merge_document(sorted(p, key=lambda p: p.window.own_start), text))
+        return [Prediction(*merge_document(sorted(p, key=lambda p: p.window.own_start), text,
+                                           self.relation_threshold))
                 for p, text in zip(by_doc, texts)]
 
     @torch.inference_mode()

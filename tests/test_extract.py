@@ -147,11 +147,11 @@ def test_long_document_keeps_claims_at_both_ends(tiny_model):
 
 def test_resume_after_a_kill_loses_and_duplicates_nothing(tiny_model, tmp_path):
     inp = tmp_path / "in.jsonl"
-    n = 3000
+    n = 1200
     inp.write_text("".join(json.dumps({"id": f"d{i}", "text": f"{GOOD} Report {i}."}) + "\n" for i in range(n)))
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "ie_model.cli", "extract", str(inp), "-o", str(out), "--model", str(tiny_model),
-           "--device", "cpu", "--quiet", "--batch-size", "8", "--chunk-size", "32"]
+           "--device", "cpu", "--quiet", "--batch-size", "8", "--chunk-size", "16"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
