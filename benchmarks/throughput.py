@@ -93,7 +93,7 @@ def main() -> None:
 
     from transformers import AutoTokenizer
 
-    from ie_model.modeling.adapter import resolve_encoder
+    from ie_model.modeling.encoders import resolve_encoder
 
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)

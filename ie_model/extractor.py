@@ -69,7 +69,8 @@ class Extractor:
         from transformers import AutoTokenizer
 
         from ie_model.modeling import ClaimModel
-        from ie_model.modeling.adapter import ADAPTER_FILE, load_adapter, resolve_encoder
+        from ie_model.modeling.adapter import ADAPTER_FILE, load_adapter
+        from ie_model.modeling.encoders import resolve_encoder
 
         path = Path(path) if path is not None else default_model_path()
         if (path / ADAPTER_FILE).exists():

@@ -3,7 +3,8 @@ import torch
 
 from ie_model.extractor import Extractor
 from ie_model.modeling import ClaimModel
-from ie_model.modeling.adapter import ADAPTER_FILE, add_lora, load_adapter, resolve_encoder, save_adapter
+from ie_model.modeling.adapter import ADAPTER_FILE, add_lora, load_adapter, save_adapter
+from ie_model.modeling.encoders import resolve_encoder
 
 TEXT = "Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said."
 

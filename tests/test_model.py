@@ -89,7 +89,7 @@ def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
 
     from ie_model.extractor import Extractor
     from ie_model.modeling import ClaimConfig, ClaimModel
-    from ie_model.modeling.adapter import resolve_encoder
+    from ie_model.modeling.encoders import resolve_encoder
 
     torch.manual_seed(0)
     enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,

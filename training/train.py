@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from ie_model.modeling.adapter import PIP_ENCODER, resolve_encoder
+from ie_model.modeling.encoders import PIP_ENCODER, resolve_encoder
 
 log = logging.getLogger("ie_model.train")
 

