@@ -70,13 +70,14 @@ class Extractor:
 
         from ie_model.modeling import ClaimModel
         from ie_model.modeling.adapter import ADAPTER_FILE, load_adapter
-        from ie_model.modeling.encoders import resolve_encoder
+        from ie_model.modeling.encoders import quiet_loading, resolve_encoder
 
         path = Path(path) if path is not None else default_model_path()
-        if (path / ADAPTER_FILE).exists():
-            model = load_adapter(path)
-        else:
-            model = ClaimModel.from_pretrained(path, use_safetensors=True)
+        with quiet_loading():
+            if (path / ADAPTER_FILE).exists():
+                model = load_adapter(path)
+            else:
+                model = ClaimModel.from_pretrained(path, use_safetensors=True)
         has_tokenizer = (path / "tokenizer_config.json").exists()
         tokenizer = AutoTokenizer.from_pretrained(path if has_tokenizer else resolve_encoder(model.config.base_encoder))
         return cls(model, tokenizer, device=device, **kwargs)
