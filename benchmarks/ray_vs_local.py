@@ -1,0 +1,50 @@
+"""Local engine vs the Ray engine on the same corpus and machine (default model, CPU).
+
+    python benchmarks/ray_vs_local.py [--docs 500] [--actors 2]
+
+Uses the news-length corpus of benchmarks/throughput.py. Prints docs/s of each and checks that the
+records are identical.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from throughput import ROOT, make_corpus
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--docs", type=int, default=500)
+    p.add_argument("--actors", type=int, default=2)
+    args = p.parse_args()
+    import ray
+
+    from ie_model.engines.local import run_local
+    from ie_model.engines.ray import run_ray
+    from ie_model.extractor import load
+
+    work = ROOT / "runs" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / f"ray-corpus-{args.docs}.jsonl"
+    if not corpus.exists():
+        make_corpus(corpus, args.docs, seed=7)
+    start = time.perf_counter()
+    local = run_local(load(device="cpu"), [str(corpus)], work / "ray-local.jsonl", progress=False)
+    local_s = time.perf_counter() - start
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    start = time.perf_counter()
+    remote = run_ray([str(corpus)], work / "ray-out", num_actors=args.actors, cpus_per_actor=2 / args.actors)
+    ray_s = time.perf_counter() - start
+    ray.shutdown()
+    same = (work / "ray-local.jsonl").read_text().splitlines() == [
+        line for f in sorted((work / "ray-out").glob("part-*.jsonl")) for line in f.read_text().splitlines()]
+    print(json.dumps({"documents": args.docs, "local_docs_per_s": round(local.documents / local_s, 1),
+                      "ray_docs_per_s": round(remote.documents / ray_s, 1), "ray_actors": args.actors,
+                      "ray_seconds_including_startup": round(ray_s, 1), "identical_records": same}))
+
+
+if __name__ == "__main__":
+    main()
