@@ -5,6 +5,7 @@ predictions into claims, and can be tested with no model.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +16,7 @@ import yaml
 from ie_model.normalize.lexicon import canonical_party, category_label
 from ie_model.normalize.quantity import parse_quantity
 from ie_model.schema import CategoryField, Claim, Document, Entity, PartyField, QuantityField, Relation, TimeField
-from ie_model.text import paragraph_starts, sentence_start_before
+from ie_model.text import paragraph_starts, sentence_starts
 
 # Words a span may start with that make it a description of a speaker already named
 # ("the think tank", "the ministry"), which then refers back to the previous source.
@@ -41,15 +42,23 @@ class _Links:
 
 def assemble(doc: Document) -> list[Claim]:
     """Claims of a document in text order of their quantities, one per QUANTITY."""
+    # Everything per document is computed once: assembly stays linear in long documents.
     by_id = {e.id: e for e in doc.entities}
     source_party = _resolve_sources(doc)
     starts = paragraph_starts(doc.text)
+    sentences = sentence_starts(doc.text)
+    by_head: dict[str, list[Relation]] = {}
+    for r in doc.relations:
+        by_head.setdefault(r.head, []).append(r)
+    named = sorted((e.end, e.start, source_party[e.id]) for e in doc.entities
+                   if e.label == "SOURCE" and source_party.get(e.id))
     quantities = sorted((e for e in doc.entities if e.label == "QUANTITY"), key=lambda e: e.start)
     claims, paragraphs = [], []
     for q in quantities:
-        links = _links_of(q, doc.relations, by_id)
-        speaker = _speaker(q, links, doc, source_party)
-        claims.append(_claim(doc, q, links, source_party, speaker))
+        links = _links_of(q, by_head.get(q.id, []), by_id)
+        speaker = _speaker(q, links, named, source_party)
+        sentence_start = sentences[bisect.bisect_right(sentences, q.start) - 1]
+        claims.append(_claim(doc, q, links, source_party, speaker, sentence_start))
         paragraphs.append(_index_of(starts, q.start))
     _inherit_in_paragraphs(claims, paragraphs)
     return claims
@@ -95,17 +104,20 @@ def _is_description(text: str) -> bool:
     return low.startswith(DETERMINERS) and text[len(text.split()[0]):] == low[len(text.split()[0]):]
 
 
-def _speaker(q: Entity, links: _Links, doc: Document, source_party: dict[str, str | None]) -> str | None:
-    """Who reports this count: its own source, else the last source named before it."""
+def _speaker(q: Entity, links: _Links, named: list[tuple[int, int, str]],
+             source_party: dict[str, str | None]) -> str | None:
+    """Who reports this count: its own source, else the last source named before it.
+
+    ``named``: (end, start, party) of the sources that name a party, sorted by end."""
     for s in links.source:
         if source_party.get(s.id):
             return source_party[s.id]
-    earlier = [e for e in doc.entities if e.label == "SOURCE" and e.end <= q.start and source_party.get(e.id)]
-    return source_party[max(earlier, key=lambda e: e.start).id] if earlier else None
+    earlier = named[:bisect.bisect_right(named, (q.start, float("inf"), ""))]
+    return max(earlier, key=lambda n: n[1])[2] if earlier else None
 
 
 def _claim(doc: Document, q: Entity, links: _Links, source_party: dict[str, str | None],
-           speaker: str | None) -> Claim:
+           speaker: str | None, sentence_start: int) -> Claim:
     text = doc.text
     parsed = parse_quantity(q.text_in(text))
     quantity = QuantityField(q.text_in(text), q.start, q.end, parsed.value, parsed.lower,
@@ -121,7 +133,7 @@ def _claim(doc: Document, q: Entity, links: _Links, source_party: dict[str, str 
         agent=[_party(text, a, canonical_party(a.text_in(text), speaker=speaker)) for a in links.agent],
         source=[_party(text, s, source_party.get(s.id)) for s in links.source],
         time=TimeField(links.time.text_in(text), links.time.start, links.time.end) if links.time else None,
-        cumulative=_is_cumulative(text, q, links),
+        cumulative=_is_cumulative(text, q, links, sentence_start),
         score=score,
     )
 
@@ -138,8 +150,7 @@ def _party(text: str, e: Entity, canonical: str | None) -> PartyField:
     return PartyField(e.text_in(text), e.start, e.end, canonical)
 
 
-def _is_cumulative(text: str, q: Entity, links: _Links) -> bool:
-    sentence_start = sentence_start_before(text, q.start)
+def _is_cumulative(text: str, q: Entity, links: _Links, sentence_start: int) -> bool:
     parts = [text[sentence_start:q.end]]
     if links.category is not None:
         parts.append(text[links.category.start:links.category.end + 40])

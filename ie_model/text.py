@@ -31,9 +31,9 @@ def paragraph_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
 
 
-def sentence_start_before(text: str, offset: int) -> int:
-    """Start of the sentence that holds ``offset``."""
-    return max((m.end() for m in _breaks(text, offset)), default=0)
+def sentence_starts(text: str) -> list[int]:
+    """Where each sentence starts (one pass over the text; bisect it for any offset)."""
+    return [0] + [m.end() for m in _breaks(text)]
 
 
 def crosses_paragraph(text: str, start: int, end: int) -> bool:
