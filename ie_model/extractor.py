@@ -143,11 +143,18 @@ class Extractor:
 
 
 def _quantize_int8(model, device: torch.device):
-    """Dynamic int8 for every Linear layer: on CPU the encoder's matrix products dominate, and
-    int8 weights with per-batch activation scales cut their cost with little accuracy loss."""
+    """Dynamic int8 for the encoder's Linear layers, one weight scale per output channel.
+
+    On CPU the encoder's matrix products dominate. Measured on dev (claim core F1): per-tensor
+    scales over every layer cost 3.6 points, per-channel scales 1.8, per-channel on the encoder
+    only (the small heads stay fp32) 0.8 -- the only variant within the 1-point budget.
+    """
     if device.type != "cpu":
         raise ValueError("int8 dynamic quantization runs on the CPU; on CUDA bf16/fp16 is used instead")
-    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    model.encoder = quantize_dynamic(model.encoder, {torch.nn.Linear: per_channel_dynamic_qconfig})
+    return model
 
 
 def _as_document(x: str | Document | dict, index: int) -> Document:
