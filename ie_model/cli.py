@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -128,10 +129,13 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                           device=args.device, fmt=args.format or "jsonl")
         print(summary.line(), file=sys.stderr)
         return 0
-    extractor = load(args.model, device=args.device, batch_size=args.batch_size, max_length=args.max_length,
-                     quantize="int8" if args.int8 else None)
-    summary = run_local(extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
-                        chunk_size=args.chunk_size, progress=not args.quiet)
+    if args.workers > 1 and args.device.startswith("cuda"):
+        raise SystemExit("--workers is for CPU runs: on a GPU one process keeps the device busy")
+    device = "cpu" if args.workers > 1 else args.device
+    make_extractor = functools.partial(load, args.model, device=device, batch_size=args.batch_size,
+                                       max_length=args.max_length, quantize="int8" if args.int8 else None)
+    summary = run_local(make_extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
+                        chunk_size=args.chunk_size, progress=not args.quiet, workers=args.workers)
     print(summary.line(), file=sys.stderr)
     return 0
 
@@ -198,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-size", type=int, default=512,
                    help="documents read ahead and sorted by length together (memory grows with it)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
+    p.add_argument("--workers", type=int, default=1,
+                   help="CPU: model processes sharing the cores (2 on 2 cores: ~1.2x docs/s, 2x memory)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--engine", choices=("local", "ray"), default="local",
                    help="ray: Ray Data over a cluster; OUTPUT is then a folder of part files")

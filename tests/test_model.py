@@ -149,3 +149,9 @@ def test_factored_pair_head_equals_the_concatenated_features():
     grad_f = torch.autograd.grad(factored.square().sum(), model.pair_head[0].weight)[0]
     grad_c = torch.autograd.grad(concatenated.square().sum(), model.pair_head[0].weight)[0]
     assert torch.allclose(grad_f, grad_c, rtol=1e-3, atol=1e-3)
+
+
+def test_no_documents_give_no_results(tiny_model):
+    from ie_model.extractor import load
+
+    assert load(tiny_model, device="cpu").extract([]) == []

@@ -7,8 +7,10 @@ depends on the chunk size, not on the corpus.
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -60,10 +62,53 @@ def _chunks(records: Iterable[InputRecord], size: int) -> Iterator[list[InputRec
         yield chunk
 
 
+def _results_in_processes(make_extractor: Callable, chunks: Iterable[list[InputRecord]],
+                          workers: int) -> Iterator[list[Result]]:
+    """Chunks through ``workers`` processes, each with its own model and share of the CPU threads.
+
+    On CPU one process leaves cores idle while it tokenizes, decodes and assembles in Python;
+    several processes keep the matrix products going. Results come back in input order, with at
+    most two chunks in flight per worker so memory does not grow with the corpus.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=(make_extractor, threads)) as pool:
+        in_flight: deque = deque()
+        for chunk in chunks:
+            in_flight.append(pool.submit(_worker_results, chunk))
+            if len(in_flight) >= 2 * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
+_worker_extractor = None
+
+
+def _start_worker(make_extractor: Callable, threads: int) -> None:
+    global _worker_extractor
+    import torch
+
+    torch.set_num_threads(threads)
+    _worker_extractor = make_extractor()
+
+
+def _worker_results(chunk: list[InputRecord]) -> list[Result]:
+    return extract_records(_worker_extractor, chunk)
+
+
 def run_local(extractor, inputs: list[str], output: str | Path, options: CorpusOptions | None = None,
               fmt: str | None = None, resume: bool = False, chunk_size: int = 512,
-              progress: bool = True) -> RunSummary:
-    """Extract claims from every document of ``inputs`` into ``output``; one record per document."""
+              progress: bool = True, workers: int = 1) -> RunSummary:
+    """Extract claims from every document of ``inputs`` into ``output``; one record per document.
+
+    ``extractor``: an Extractor, or a picklable function that makes one (``functools.partial(
+    ie_model.load, path, device="cpu")``), which ``workers`` > 1 needs: each worker process
+    loads its own model.
+    """
     from tqdm import tqdm
 
     output = Path(output)
@@ -76,8 +121,15 @@ def run_local(extractor, inputs: list[str], output: str | Path, options: CorpusO
     bar = tqdm(desc="extract", unit="doc", disable=not progress, smoothing=0.1)
     try:
         index = summary.skipped
-        for chunk in _chunks(records, chunk_size):
-            results = extract_records(extractor, chunk)
+        chunks = _chunks(records, chunk_size)
+        if workers > 1:
+            if not callable(extractor):
+                raise TypeError("workers > 1 needs a function that makes the extractor, not an extractor")
+            chunk_results = _results_in_processes(extractor, chunks, workers)
+        else:
+            extractor = extractor() if callable(extractor) else extractor
+            chunk_results = (extract_records(extractor, chunk) for chunk in chunks)
+        for results in chunk_results:
             writer.write(index, results)
             index += len(results)
             summary.documents += len(results)

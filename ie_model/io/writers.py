@@ -144,14 +144,33 @@ def completed_documents(path: Path, fmt: str) -> int:
         _truncate(path, len(keep))
         return keep.count(b"\n")
     lines = keep.decode("utf-8").splitlines(keepends=True)
-    rows = list(csv.DictReader(lines))
+    rows = _csv_rows_with_line_ends(lines)
     if not rows:
-        _truncate(path, len(keep))
+        _truncate(path, len(lines[0].encode("utf-8")) if lines else 0)
         return 0
-    last = int(rows[-1]["doc_index"])
-    kept = [lines[0]] + [line for line, row in zip(lines[1:], rows) if int(row["doc_index"]) < last]
-    _truncate(path, len("".join(kept).encode("utf-8")))
+    last = int(rows[-1][0]["doc_index"])
+    kept_lines = max((end for row, end in rows if int(row["doc_index"]) < last), default=1)
+    _truncate(path, len("".join(lines[:kept_lines]).encode("utf-8")))
     return last
+
+
+def _csv_rows_with_line_ends(lines: list[str]) -> list[tuple[dict, int]]:
+    """Each CSV row with the number of lines read up to its end: a quoted field may hold newlines,
+    so rows and lines do not line up one to one."""
+    read = 0
+
+    def counted():
+        nonlocal read
+        for line in lines:
+            read += 1
+            yield line
+
+    reader = csv.DictReader(counted())
+    rows = []
+    for row in reader:
+        if row.get("doc_index", "").isdigit():      # a row cut by the kill may lack its index
+            rows.append((row, read))
+    return rows
 
 
 def _truncate(path: Path, size: int) -> None:
