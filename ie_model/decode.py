@@ -4,11 +4,14 @@ Pure functions of arrays and windows (no torch here), so decoding is tested with
 """
 from __future__ import annotations
 
+import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ie_model.encode import BIO_LABELS, RELATION_CLASSES, Window, span_tokens
+from ie_model.guide_rules import SentenceOf, apply_guide_rules
 from ie_model.schema import KINDS, Entity, Relation
 from ie_model.text import crosses_paragraph
 
@@ -101,9 +104,12 @@ def quantity_indices(spans: list[SpanGuess]) -> list[int]:
     return [i for i, s in enumerate(spans) if s.label == "QUANTITY"]
 
 
-def merge_document(preds: list[WindowPrediction], text: str, relation_threshold: float = 0.5,
+def merge_document(preds: list[WindowPrediction], text: str, relation_threshold: float | Mapping[str, float] = 0.5,
                    category_floor: float = 0.1) -> tuple[list[Entity], list[Relation]]:
     """Entities and relations of one document from its windows, without duplicates.
+
+    ``relation_threshold``: the probability an affected/agent/source/time link needs, one for all
+    or one per label (tuned on dev, see training/thresholds.py; a label left out takes 0.5).
 
     Each window answers for the chars it owns (the middle of each overlap), so a span seen by two
     windows is kept once, from the window where it sits most centrally.
@@ -127,11 +133,25 @@ def merge_document(preds: list[WindowPrediction], text: str, relation_threshold:
             for rel in _relations_of(p, qi, q, text, entities, relation_threshold, category_floor):
                 relations.setdefault((rel.head, rel.tail, rel.label), rel)
     ordered = sorted(entities.values(), key=lambda e: e.start)
-    return ordered, sorted(relations.values(), key=lambda r: (r.head, r.label, r.tail))
+    return apply_guide_rules(text, ordered, list(relations.values()), _window_sentences(preds))
+
+
+def _window_sentences(preds: list[WindowPrediction]) -> SentenceOf:
+    """Sentence of a char offset from the windows' token sentence ids: encoding split the document
+    into sentences already, and a second split would cost another pass over it."""
+    sentence_at = {}
+    for p in preds:
+        for t in p.window.word_starts:
+            sentence_at[p.window.offsets[t][0]] = p.window.sentence_ids[t]
+    starts = sorted(sentence_at)
+    ids = [sentence_at[s] for s in starts]
+    return lambda offset: ids[max(bisect.bisect_right(starts, offset) - 1, 0)] if ids else 0
 
 
 def _relations_of(p: WindowPrediction, qi: int, q: SpanGuess, text: str,
-                  entities: dict[tuple[int, int, str], Entity], threshold: float, category_floor: float):
+                  entities: dict[tuple[int, int, str], Entity], threshold: float | Mapping[str, float],
+                  category_floor: float):
+    floor = (lambda label: threshold.get(label, 0.5)) if isinstance(threshold, Mapping) else (lambda label: threshold)
     head_id = entities[(q.start, q.end, q.label)].id
     candidates: list[tuple[str, Entity, float]] = []
     spans_by_id: dict[str, SpanGuess] = {}
@@ -149,12 +169,12 @@ def _relations_of(p: WindowPrediction, qi: int, q: SpanGuess, text: str,
                   or sentence[spans_by_id[c[1].id].first] == sentence[q.first]]
     out: list[Relation] = []
     # Exactly one category per quantity (the guide), and at most one time: the best one.
-    for label, floor in (("category", category_floor), ("time", threshold)):
+    for label, at_least in (("category", category_floor), ("time", floor("time"))):
         best = max((c for c in candidates if c[0] == label), key=lambda c: c[2], default=None)
-        if best is not None and best[2] >= floor:
+        if best is not None and best[2] >= at_least:
             out.append(Relation(head_id, best[1].id, label, best[2]))
     for label, tail, prob in candidates:
-        if label in ("affected", "agent", "source") and prob >= threshold:
+        if label in ("affected", "agent", "source") and prob >= floor(label):
             out.append(Relation(head_id, tail.id, label, prob))
     return _one_role_per_actor(out)
 
@@ -174,4 +194,3 @@ def _one_role_per_actor(relations: list[Relation]) -> list[Relation]:
 
 def _crosses_paragraph(text: str, a: SpanGuess, b: SpanGuess) -> bool:
     return crosses_paragraph(text, min(a.start, b.start), max(a.end, b.end))
-

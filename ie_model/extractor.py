@@ -64,8 +64,10 @@ class Extractor:
         self.batch_size = batch_size
         self.max_length = max_length or model.config.window_length
         self.overlap = min(model.config.overlap, self.max_length // 4)
-        # Probability above which an affected/agent/source/time link is kept (tuned on dev).
-        self.relation_threshold = getattr(model.config, "relation_threshold", 0.5)
+        # Probability above which an affected/agent/source/time link is kept: one number, or one per
+        # label as tuned on dev at the end of training.
+        self.relation_threshold = (getattr(model.config, "relation_thresholds", None)
+                                   or getattr(model.config, "relation_threshold", 0.5))
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str = "auto", **kwargs) -> Extractor:
@@ -100,6 +102,11 @@ class Extractor:
 
     def predict(self, texts: Sequence[str], batch_size: int | None = None) -> list[Prediction]:
         """Entities and relations of each text (no claim assembly)."""
+        return [Prediction(*merge_document(windows, text, self.relation_threshold))
+                for windows, text in zip(self.window_predictions(texts, batch_size), texts)]
+
+    def window_predictions(self, texts: Sequence[str], batch_size: int | None = None) -> list[list[WindowPrediction]]:
+        """The model's raw output for each text: one WindowPrediction per window, in text order."""
         if not texts:
             return []
         windows = encode(self.tokenizer, texts, self.max_length, self.overlap)
@@ -112,9 +119,7 @@ class Extractor:
             for w, pred in zip(batch, self._predict_windows(batch)):
                 by_doc[w.doc].append(pred)
             _return_freed_memory()
-        return [Prediction(*merge_document(sorted(p, key=lambda p: p.window.own_start), text,
-                                           self.relation_threshold))
-                for p, text in zip(by_doc, texts)]
+        return [sorted(p, key=lambda p: p.window.own_start) for p in by_doc]
 
     @torch.inference_mode()
     def _predict_windows(self, windows: list[Window]) -> list[WindowPrediction]:

@@ -16,12 +16,14 @@ SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9<])
 ABBREVIATIONS = frozenset("""jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr gen lt col maj sgt capt
     cpl pvt adm brig cmdr st no nos vol approx est vs etc inc corp co u.s u.k u.n e.g i.e""".split())
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_LONGEST_ABBREVIATION = 32
 
 
 def _breaks(text: str, end: int | None = None):
     for m in SENTENCE_BREAK.finditer(text, 0, len(text) if end is None else end):
         if m.group().startswith("."):
-            word = _WORD_BEFORE.search(text, 0, m.start())
+            # Look back a bounded stretch: searching from 0 made long documents quadratic.
+            word = _WORD_BEFORE.search(text, max(0, m.start() - _LONGEST_ABBREVIATION), m.start())
             if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS:
                 continue
         yield m

@@ -90,3 +90,23 @@ def test_merge_keeps_a_span_seen_by_two_windows_once(tokenizer):
     assert [(e.start, e.end, e.label) for e in entities] == [(12, 14, "QUANTITY"), (15, 20, "CATEGORY")]
     assert entities[0].kind == "loss"
     assert [(r.head, r.tail, r.label) for r in relations] == [("e1", "e2", "category")]
+
+
+def test_relation_thresholds_apply_per_label(tokenizer):
+    text = "Russia lost 42 tanks, Kyiv said."
+    (w,) = encode(tokenizer, [text], max_length=64)
+    ws = w.word_starts
+    spans = [SpanGuess(ws[0], ws[0], 0, 6, "ACTOR", 0.9), SpanGuess(ws[2], ws[2], 12, 14, "QUANTITY", 0.9),
+             SpanGuess(ws[3], ws[3], 15, 20, "CATEGORY", 0.9), SpanGuess(ws[5], ws[5], 22, 26, "SOURCE", 0.9)]
+    rel = np.zeros((1, 4, 6))
+    rel[0, 2, 1] = 0.95                 # category
+    rel[0, 0, 2] = 0.55                 # affected: Russia
+    rel[0, 3, 4] = 0.45                 # source: Kyiv
+    pred = WindowPrediction(w, spans, np.array([[0.8, 0.1, 0.1]]), rel)
+
+    def labels(threshold):
+        return sorted(r.label for r in merge_document([pred], text, threshold)[1])
+
+    assert labels(0.5) == ["affected", "category"]
+    assert labels({"affected": 0.6, "source": 0.4}) == ["category", "source"]
+    assert labels({"source": 0.4}) == ["affected", "category", "source"]      # affected keeps 0.5

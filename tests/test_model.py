@@ -115,42 +115,6 @@ def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
     assert torch.equal(h_a, h_b) and torch.equal(kinds_a, kinds_b) and torch.equal(rel_a, rel_b)
 
 
-def test_factored_pair_head_equals_the_concatenated_features():
-    """The relation head applies its first layer part by part (for speed); it must compute what
-    the layer applied to the concatenated pair features computes, gradients included."""
-    import torch
-    from transformers import AutoConfig
-
-    from ie_model.modeling import ClaimConfig, ClaimModel
-
-    torch.manual_seed(1)
-    enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                               intermediate_size=64)
-    model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), span_dim=16, pair_hidden=24)).eval()
-    for p in model.parameters():
-        torch.nn.init.normal_(p, std=0.3)       # the fresh init zeroes some tables; test all of them
-    hidden = torch.randn(2, 12, 32)
-    head_repr, span_repr = torch.randn(2, 3, 16), torch.randn(2, 5, 16)
-    gap_from = torch.randint(0, 12, (2, 3, 5))
-    gap_to = gap_from + torch.randint(-1, 4, (2, 3, 5))        # empty and reversed gaps too
-    distance = torch.randint(0, model.distance_embeddings.num_embeddings, (2, 3, 5))
-    sentence_code = torch.randint(0, 8, (2, 3, 5))
-    span_labels = torch.randint(0, len(model.config.entity_labels), (2, 5))
-
-    factored = model._pair_logits(hidden, head_repr, span_repr, gap_from, gap_to, distance, sentence_code,
-                                  span_labels)
-    q = head_repr[:, :, None].expand(-1, -1, 5, -1)
-    t = span_repr[:, None].expand(-1, 3, -1, -1)
-    features = torch.cat([q, t, q * t, model.between_proj(model._mean_between(hidden, gap_from, gap_to)),
-                          model.distance_embeddings(distance), model.sentence_embeddings(sentence_code),
-                          model.tail_type_embeddings(span_labels)[:, None].expand(-1, 3, -1, -1)], -1)
-    concatenated = model.pair_head(features)
-    assert torch.allclose(factored, concatenated, atol=1e-4)
-    grad_f = torch.autograd.grad(factored.square().sum(), model.pair_head[0].weight)[0]
-    grad_c = torch.autograd.grad(concatenated.square().sum(), model.pair_head[0].weight)[0]
-    assert torch.allclose(grad_f, grad_c, rtol=1e-3, atol=1e-3)
-
-
 def test_no_documents_give_no_results(tiny_model):
     from ie_model.extractor import load
 

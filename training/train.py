@@ -167,6 +167,13 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
                            callbacks=callbacks, dev_documents=dev_docs, tokenizer_for_eval=tokenizer,
                            head_learning_rate=args.head_learning_rate)
     trainer.train()
+    if dev_docs:
+        from ie_model.extractor import Extractor
+        from training.thresholds import tune_relation_thresholds
+
+        model.eval()
+        model.config.relation_thresholds, _ = tune_relation_thresholds(
+            Extractor(model, tokenizer, device=targs.device), dev_docs)
     if config.model.lora:
         from ie_model.modeling.adapter import save_adapter
 

@@ -108,42 +108,23 @@ class ClaimModel(PreTrainedModel):
         tail_after = t_start > q_start
         gap_from = torch.where(tail_after, q_end, t_end) + 1
         gap_to = torch.where(tail_after, t_start, q_start)                      # exclusive
+        between = self._mean_between(hidden, gap_from, gap_to)
         distance = self._bucket(gap_to - gap_from, tail_after)
         sent = sentence_ids
         sentences_apart = (sent[b, t_start.squeeze(1)][:, None, :] - sent[b, q_start.squeeze(-1)][..., None]).abs()
         sentence_code = sentences_apart.clamp(max=3) + 4 * tail_after.long()
-        relation_logits = self._pair_logits(hidden, head_repr, span_repr, gap_from, gap_to, distance,
-                                            sentence_code, span_labels)
+
+        q = head_repr[:, :, None, :].expand(-1, -1, spans.size(1), -1)
+        t = span_repr[:, None, :, :].expand(-1, heads.size(1), -1, -1)
+        features = torch.cat([q, t, q * t, self.between_proj(between), self.distance_embeddings(distance),
+                              self.sentence_embeddings(sentence_code),
+                              self.tail_type_embeddings(span_labels)[:, None].expand(-1, heads.size(1), -1, -1)],
+                             -1)
+        relation_logits = self.pair_head(features)
         valid = torch.tensor(self._valid_relations, device=span_labels.device)[span_labels][:, None]                     # (B, 1, S, R)
         relation_logits = relation_logits.masked_fill(~valid, -1e4)
         del paragraph_ids  # pairs across paragraphs are never candidates; kept in the signature for decoders
         return kind_logits, relation_logits
-
-    def _pair_logits(self, hidden, head_repr, span_repr, gap_from, gap_to, distance, sentence_code, span_labels):
-        """pair_head over [q, t, q*t, between_proj(mean between), distance, sentence, tail type] per pair.
-
-        The first layer is linear in each part of that concatenation, so it is applied part by
-        part: q and t once per span, the embeddings once per table row, and the projection of
-        "the tokens between" once per token before the (linear) mean. Per pair there is only the
-        q*t product left, which makes the head several times cheaper than concatenating per pair.
-        """
-        first, *rest = self.pair_head
-        d = head_repr.size(-1)
-        w_q, w_t, w_qt, w_between, w_rest = first.weight.split([d, d, d, d, first.in_features - 4 * d], 1)
-        w_dist, w_sent, w_type = w_rest.split([self.distance_embeddings.embedding_dim,
-                                               self.sentence_embeddings.embedding_dim,
-                                               self.tail_type_embeddings.embedding_dim], 1)
-        token_between = hidden @ (w_between @ self.between_proj.weight).T           # (B, L, P)
-        x = (self._mean_between(token_between, gap_from, gap_to)
-             + (self.distance_embeddings.weight @ w_dist.T)[distance]
-             + (self.sentence_embeddings.weight @ w_sent.T)[sentence_code]
-             + (self.tail_type_embeddings.weight @ w_type.T)[span_labels][:, None]
-             + (head_repr @ w_q.T)[:, :, None] + (span_repr @ w_t.T)[:, None]
-             + (head_repr[:, :, None] * span_repr[:, None]) @ w_qt.T
-             + w_between @ self.between_proj.bias + first.bias)
-        for layer in rest:
-            x = layer(x)
-        return x
 
     def _mean_between(self, hidden, gap_from, gap_to):
         csum = torch.cat([torch.zeros_like(hidden[:, :1]), hidden.cumsum(1)], 1)   # (B, L+1, H)
