@@ -7,6 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+# ie_model.extractor.PRECISIONS, spelled out so that --help does not import torch (a test keeps them equal).
+PRECISIONS_FOR_HELP = ("auto", "fp32", "bf16", "fp16")
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ie_model.io.gold import GoldError, check_document, iter_gold
@@ -104,7 +107,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ie_model.schema import Document
 
     gold = read_gold(args.files)
-    extractor = load(args.model, device=args.device, quantize="int8" if args.int8 else None)
+    extractor = load(args.model, device=args.device, quantize="int8" if args.int8 else None,
+                     precision=args.precision)
     preds = extractor.predict([d.text for d in gold], batch_size=args.batch_size)
     scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
     print(json.dumps(scores, indent=2))
@@ -133,7 +137,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         raise SystemExit("--workers is for CPU runs: on a GPU one process keeps the device busy")
     device = "cpu" if args.workers > 1 else args.device
     make_extractor = functools.partial(load, args.model, device=device, batch_size=args.batch_size,
-                                       max_length=args.max_length, quantize="int8" if args.int8 else None)
+                                       max_length=args.max_length, quantize="int8" if args.int8 else None,
+                                       precision=args.precision)
     summary = run_local(make_extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
                         chunk_size=args.chunk_size, progress=not args.quiet, workers=args.workers)
     print(summary.line(), file=sys.stderr)
@@ -195,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=None, help="tokens per window (default: the model's)")
-    p.add_argument("--int8", action="store_true", help="CPU: dynamic int8 quantization (faster, ~same accuracy)")
+    p.add_argument("--int8", action="store_true", help="CPU: int8 encoder (dynamic quantization, within 1 point)")
+    p.add_argument("--precision", choices=PRECISIONS_FOR_HELP, default="auto",
+                   help="auto: bf16 on CUDA and on CPUs with native bf16 (AVX512-BF16/AMX), else fp32")
     p.add_argument("--id-field", default="id")
     p.add_argument("--text-field", default="text")
     p.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents get an error record")
@@ -231,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--int8", action="store_true", help="CPU: score the int8-quantized model")
+    p.add_argument("--precision", choices=PRECISIONS_FOR_HELP, default="auto")
     p.add_argument("-o", "--output", type=Path, help="also write the scores as JSON here")
     p.set_defaults(func=_cmd_evaluate)
     return parser

@@ -53,13 +53,14 @@ class Extractor:
     """A trained model with its tokenizer, ready to turn texts into claims."""
 
     def __init__(self, model, tokenizer, device: str | torch.device = "auto", batch_size: int = 32,
-                 max_length: int | None = None, quantize: str | None = None):
+                 max_length: int | None = None, quantize: str | None = None, precision: str = "auto"):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model = model.to(self.device).eval()
         if quantize == "int8":
             self.model = _quantize_int8(self.model, self.device)
         elif quantize is not None:
             raise ValueError(f"unknown quantization {quantize!r} (int8 or None)")
+        self.precision = resolve_precision(precision, self.device, quantized=quantize is not None)
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.max_length = max_length or model.config.window_length
@@ -147,10 +148,37 @@ class Extractor:
         return out
 
     def _autocast(self):
-        if self.device.type == "cuda":
-            dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-            return torch.autocast("cuda", dtype=dtype)
-        return torch.autocast("cpu", enabled=False)
+        if self.precision == "fp32":
+            return torch.autocast(self.device.type, enabled=False)
+        return torch.autocast(self.device.type, dtype=getattr(torch, {"bf16": "bfloat16", "fp16": "float16"}[self.precision]))
+
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+def resolve_precision(precision: str, device: torch.device, quantized: bool = False) -> str:
+    """The dtype the model computes in. ``auto``: bf16 (else fp16) on CUDA; on CPU bf16 where the
+    CPU multiplies bf16 natively (AVX512-BF16 or AMX: measured 1.8x the fp32 speed here, with the
+    same dev scores), else fp32. An int8 model computes in fp32 around its int8 products."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r} (one of {', '.join(PRECISIONS)})")
+    if quantized:
+        if precision not in ("auto", "fp32"):
+            raise ValueError("an int8 model runs in fp32 around its int8 matrix products")
+        return "fp32"
+    if precision != "auto":
+        if device.type == "cpu" and precision == "fp16":
+            raise ValueError("fp16 is for CUDA; on CPU use bf16 or fp32")
+        return precision
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "bf16" if _cpu_has_native_bf16() else "fp32"
+
+
+def _cpu_has_native_bf16() -> bool:
+    # Private helpers, present in torch 2.x; without them, stay in fp32.
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(check() for check in checks if check is not None)
 
 
 def _quantize_int8(model, device: torch.device):

@@ -119,3 +119,20 @@ def test_no_documents_give_no_results(tiny_model):
     from ie_model.extractor import load
 
     assert load(tiny_model, device="cpu").extract([]) == []
+
+
+def test_precision_is_resolved_per_device_and_checked():
+    import pytest
+    import torch
+
+    from ie_model.cli import PRECISIONS_FOR_HELP
+    from ie_model.extractor import PRECISIONS, _cpu_has_native_bf16, resolve_precision
+
+    cpu = torch.device("cpu")
+    assert PRECISIONS_FOR_HELP == PRECISIONS
+    assert resolve_precision("auto", cpu) == ("bf16" if _cpu_has_native_bf16() else "fp32")
+    assert resolve_precision("auto", cpu, quantized=True) == "fp32"
+    assert resolve_precision("bf16", cpu) == "bf16" and resolve_precision("fp32", cpu) == "fp32"
+    for bad, kwargs in (("fp16", {}), ("bf16", {"quantized": True}), ("half", {})):
+        with pytest.raises(ValueError):
+            resolve_precision(bad, cpu, **kwargs)
