@@ -49,11 +49,18 @@ def main() -> None:
     ray.shutdown()
     local_records = [json.loads(line) for line in (work / "ray-local.jsonl").open()]
     ray_records = [json.loads(line) for f in sorted((work / "ray-out").glob("part-*.jsonl")) for line in f.open()]
-    # Entity scores may differ in the 4th decimal (other batch neighbours, other padding): compare claims.
-    same = [(r["id"], r["claims"]) for r in local_records] == [(r["id"], r["claims"]) for r in ray_records]
+    # Other batch neighbours (other padding) change the rounding, in bf16 enough to move a link
+    # across its threshold now and then: count the documents whose claims differ (scores aside).
+    assert [r["id"] for r in local_records] == [r["id"] for r in ray_records]
+    differ = sum(_claims(a) != _claims(b) for a, b in zip(local_records, ray_records))
     print(json.dumps({"documents": args.docs, "local_docs_per_s": round(local.documents / local_s, 1),
                       "ray_docs_per_s": round(remote.documents / ray_s, 1), "ray_actors": args.actors,
-                      "ray_seconds_including_startup": round(ray_s, 1), "identical_claims": same}))
+                      "ray_seconds_including_startup": round(ray_s, 1), "same_ids_in_order": True,
+                      "documents_with_other_claims": differ}))
+
+
+def _claims(record: dict) -> list:
+    return json.loads(json.dumps(record["claims"]), object_hook=lambda d: {k: v for k, v in d.items() if k != "score"})
 
 
 if __name__ == "__main__":

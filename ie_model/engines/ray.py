@@ -38,10 +38,10 @@ class _ExtractorActor:
     rows as JSON, their doc_index filled in by the driver that knows the global order.
     """
 
-    def __init__(self, model_path: str | None, device: str, batch_size: int, fmt: str):
+    def __init__(self, model_path: str | None, device: str, batch_size: int, fmt: str, precision: str):
         from ie_model.extractor import load
 
-        self.extractor = load(model_path, device=device, batch_size=batch_size)
+        self.extractor = load(model_path, device=device, batch_size=batch_size, precision=precision)
         self.fmt = fmt
 
     def __call__(self, batch: dict) -> dict:
@@ -60,7 +60,8 @@ class _ExtractorActor:
 def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = None,
             options: CorpusOptions | None = None, address: str | None = None, num_actors: int | None = None,
             num_gpus_per_actor: float = 0.0, cpus_per_actor: float = 1.0, batch_size: int = 32,
-            device: str = "auto", shard_size: int = 100_000, fmt: str = "jsonl") -> RunSummary:
+            device: str = "auto", shard_size: int = 100_000, fmt: str = "jsonl",
+            precision: str = "auto") -> RunSummary:
     """Claims of every document of ``inputs`` into ``output_dir/part-NNNNN.<fmt>``, in input order."""
     ray = _require_ray()
     options = options or CorpusOptions()
@@ -81,7 +82,7 @@ def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = 
           .flat_map(lambda row: _records_of_file(row, options), num_cpus=0.25)
           .map_batches(_ExtractorActor, batch_size=batch_size * 4, concurrency=num_actors,
                        fn_constructor_kwargs={"model_path": model_path, "device": device,
-                                              "batch_size": batch_size, "fmt": fmt},
+                                              "batch_size": batch_size, "fmt": fmt, "precision": precision},
                        num_gpus=num_gpus_per_actor or None, num_cpus=cpus_per_actor))
     summary = RunSummary()
     out = Path(output_dir)
