@@ -43,25 +43,56 @@ def training_features(w: Window, doc: Document) -> dict:
     return {**feats, "tags": w.tags, "kind_labels": kinds, "relation_labels": relations}
 
 
-def _pad(rows: list[list], value) -> torch.Tensor:
-    width = max((len(r) for r in rows), default=0)
+def _pad(rows: list[list], value, width: int | None = None) -> torch.Tensor:
+    width = max((len(r) for r in rows), default=0) if width is None else width
     return torch.tensor([list(r) + [value] * (width - len(r)) for r in rows], dtype=torch.long)
 
 
-def collate(rows: list[dict]) -> dict[str, torch.Tensor]:
-    """Pad a list of feature dicts into a batch; targets are padded with IGNORE."""
-    batch = {"input_ids": _pad([r["input_ids"] for r in rows], 0),
-             "shape_ids": _pad([r["shape_ids"] for r in rows], 0),
-             "sentence_ids": _pad([r["sentence_ids"] for r in rows], 0),
-             "paragraph_ids": _pad([r["paragraph_ids"] for r in rows], 0)}
-    batch["attention_mask"] = _pad([[1] * len(r["input_ids"]) for r in rows], 0)
+def token_width(lengths: Sequence[int], multiple: int = 1, limit: int | None = None) -> int:
+    """The padded token length of a batch: its longest row rounded up to ``multiple``, but never past
+    ``limit`` (the window length, which the encoder is known to accept) unless a row is longer."""
+    longest = max(lengths, default=0)
+    rounded = -(-longest // multiple) * multiple
+    return longest if limit is not None and rounded > max(limit, longest) else rounded
+
+
+def pair_groups(sizes: Sequence[tuple[int, int]], budget: int) -> list[list[int]]:
+    """Indices of the windows that have quantities, grouped for the span heads so that a group's padded
+    pair count (windows x most quantities x most spans) stays within ``budget``; a window larger than
+    the budget is a group of its own. Windows of similar size go together, to waste little padding."""
+    order = sorted((i for i, (q, _) in enumerate(sizes) if q), key=lambda i: -sizes[i][0] * sizes[i][1])
+    groups: list[list[int]] = []
+    most_q = most_s = 0
+    for i in order:
+        q, s = sizes[i]
+        if groups and (len(groups[-1]) + 1) * max(most_q, q) * max(most_s, s) <= budget:
+            groups[-1].append(i)
+            most_q, most_s = max(most_q, q), max(most_s, s)
+        else:
+            groups.append([i])
+            most_q, most_s = q, s
+    return groups
+
+
+def collate(rows: list[dict], pad_to_multiple_of: int = 1, max_width: int | None = None) -> dict[str, torch.Tensor]:
+    """Pad a list of feature dicts into a batch; targets are padded with IGNORE.
+
+    ``pad_to_multiple_of`` rounds the token axis up (capped at ``max_width``): fewer distinct shapes
+    for the CPU kernels, see Extractor.PAD_TO_MULTIPLE_OF.
+    """
+    width = token_width([len(r["input_ids"]) for r in rows], pad_to_multiple_of, max_width)
+    batch = {"input_ids": _pad([r["input_ids"] for r in rows], 0, width),
+             "shape_ids": _pad([r["shape_ids"] for r in rows], 0, width),
+             "sentence_ids": _pad([r["sentence_ids"] for r in rows], 0, width),
+             "paragraph_ids": _pad([r["paragraph_ids"] for r in rows], 0, width)}
+    batch["attention_mask"] = _pad([[1] * len(r["input_ids"]) for r in rows], 0, width)
     n_spans = max((len(r["spans"]) for r in rows), default=0)
     batch["spans"] = torch.tensor([r["spans"] + [[0, 0]] * (n_spans - len(r["spans"])) for r in rows],
                                   dtype=torch.long).reshape(len(rows), n_spans, 2)
     batch["span_labels"] = _pad([r["span_labels"] for r in rows], 0)
     batch["heads"] = _pad([r["heads"] for r in rows], 0)
     if "tags" in rows[0]:
-        batch["tags"] = _pad([r["tags"] for r in rows], IGNORE)
+        batch["tags"] = _pad([r["tags"] for r in rows], IGNORE, width)
         batch["kind_labels"] = _pad([r["kind_labels"] for r in rows], IGNORE)
         n_heads = batch["heads"].size(1)
         batch["relation_labels"] = torch.full((len(rows), n_heads, n_spans), IGNORE, dtype=torch.long)

@@ -47,3 +47,23 @@ def test_default_model_loads_offline_and_gives_the_readme_claims():
     assert done.returncode == 0, done.stderr[-3000:]
     auto, fp32 = json.loads(done.stdout.strip().splitlines()[-1])
     assert auto == fp32 == json.loads(EXPECTED.read_text())
+
+
+def test_padding_and_pair_groups_leave_the_predictions_unchanged(seed_doc):
+    """Batches padded to a multiple of 32 tokens and span heads run in small groups (both for memory)
+    must score exactly what an unpadded, ungrouped pass scores."""
+    import numpy as np
+
+    import ie_model
+
+    extractor = ie_model.load(device="cpu", precision="fp32", batch_size=8)
+    texts = [seed_doc.text, "Ukraine said it shot down 23 of 31 drones overnight.", seed_doc.text[:700]]
+    grouped = extractor.window_predictions(texts)
+    extractor.PAD_TO_MULTIPLE_OF, extractor.PAIR_BUDGET = 1, 10**9      # unpadded, one group a batch
+    whole = extractor.window_predictions(texts)
+    pairs = [(a, b) for doc_a, doc_b in zip(grouped, whole) for a, b in zip(doc_a, doc_b, strict=True)]
+    assert sum(len(a.kind_probs) for a, _ in pairs) >= 20        # the seed's quantities were scored
+    for a, b in pairs:
+        assert [(s.start, s.end, s.label) for s in a.spans] == [(s.start, s.end, s.label) for s in b.spans]
+        np.testing.assert_allclose(a.kind_probs, b.kind_probs, atol=1e-5)
+        np.testing.assert_allclose(a.relation_probs, b.relation_probs, atol=1e-5)

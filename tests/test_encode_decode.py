@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from ie_model.batching import pair_groups, token_width
 from ie_model.decode import SpanGuess, WindowPrediction, decode_spans, merge_document, viterbi
 from ie_model.encode import BIO_LABELS, TAG_ID, encode, tag_windows, word_shape
 from ie_model.schema import Document, Entity
@@ -110,3 +111,22 @@ def test_relation_thresholds_apply_per_label(tokenizer):
     assert labels(0.5) == ["affected", "category"]
     assert labels({"affected": 0.6, "source": 0.4}) == ["category", "source"]
     assert labels({"source": 0.4}) == ["affected", "category", "source"]      # affected keeps 0.5
+
+
+def test_token_width_rounds_up_but_not_past_the_window():
+    assert token_width([5, 33], 32) == 64
+    assert token_width([250], 32, limit=256) == 256
+    assert token_width([250], 32, limit=250) == 250       # rounding would pass the window length
+    assert token_width([300], 32, limit=256) == 300       # a longer row is never cut
+    assert token_width([], 32) == 0
+
+
+def test_pair_groups_bound_the_padded_pairs_and_skip_windows_without_quantities():
+    sizes = [(0, 5), (3, 10), (1, 2), (10, 40), (2, 3), (3, 9)]
+    groups = pair_groups(sizes, budget=60)
+    assert sorted(i for g in groups for i in g) == [1, 2, 3, 4, 5]
+    assert [3] in groups                                   # over the budget alone: a group of its own
+    for g in groups:
+        padded = len(g) * max(sizes[i][0] for i in g) * max(sizes[i][1] for i in g)
+        assert len(g) == 1 or padded <= 60
+    assert len(pair_groups(sizes, budget=10**6)) == 1
