@@ -15,6 +15,13 @@ TAXONOMY = ("personnel", "tanks", "armored_vehicles", "artillery", "mlrs", "air_
 
 # Every CATEGORY surface form of the seed article.
 SEED_CATEGORIES = [
+    # fighters: armed men, unless a jet is named
+    ("fighters", "personnel"), ("allied Joint Force fighters", "personnel"), ("Hezbollah fighters", "personnel"),
+    ("F-35 stealth fighters", "aircraft"), ("F-14 Tomcat fighters", "aircraft"), ("J-10C fighters", "aircraft"),
+    ("F/A-18E Super Hornets", "aircraft"), ("fighter jets", "aircraft"),
+    # heads that once fell through to a wrong label
+    ("sub-inspectors", "personnel"), ("infiltrators", "personnel"), ("rangers", "personnel"),
+    ("shoppers", "civilians"), ("seafarers", "civilians"),
     ("troops", "personnel"),
     ("tanks", "tanks"),
     ("soldiers", "personnel"),
