@@ -25,6 +25,7 @@ def main() -> None:
     from ie_model.engines.local import run_local
     from ie_model.engines.ray import run_ray
     from ie_model.extractor import load
+    from ie_model.io.writers import without_scores
 
     work = ROOT / "runs" / "bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -52,15 +53,12 @@ def main() -> None:
     # Other batch neighbours (other padding) change the rounding, in bf16 enough to move a link
     # across its threshold now and then: count the documents whose claims differ (scores aside).
     assert [r["id"] for r in local_records] == [r["id"] for r in ray_records]
-    differ = sum(_claims(a) != _claims(b) for a, b in zip(local_records, ray_records))
+    differ = sum(without_scores(a["claims"]) != without_scores(b["claims"])
+                 for a, b in zip(local_records, ray_records))
     print(json.dumps({"documents": args.docs, "local_docs_per_s": round(local.documents / local_s, 1),
                       "ray_docs_per_s": round(remote.documents / ray_s, 1), "ray_actors": args.actors,
                       "ray_seconds_including_startup": round(ray_s, 1), "same_ids_in_order": True,
                       "documents_with_other_claims": differ}))
-
-
-def _claims(record: dict) -> list:
-    return json.loads(json.dumps(record["claims"]), object_hook=lambda d: {k: v for k, v in d.items() if k != "score"})
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 
 from ie_model.cli import main
 from ie_model.io.corpus import CorpusOptions, read_corpus
+from ie_model.io.writers import without_scores
 from tests.conftest import ROOT
 
 GOOD = "Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said."
@@ -168,11 +169,6 @@ def test_resume_after_a_kill_loses_and_duplicates_nothing(tiny_model, tmp_path):
     assert ids == [f"d{i}" for i in range(n)]
 
 
-def _without_scores(record: dict) -> dict:
-    """Scores may differ in the last digit between thread counts; spans, values and links may not."""
-    return json.loads(json.dumps(record), object_hook=lambda d: {k: v for k, v in d.items() if k != "score"})
-
-
 def test_worker_processes_give_the_same_records_in_input_order(messy_jsonl, tmp_path):
     lines = messy_jsonl.read_bytes().splitlines()
     many = _write_bytes(tmp_path / "many.jsonl", [
@@ -181,8 +177,8 @@ def test_worker_processes_give_the_same_records_in_input_order(messy_jsonl, tmp_
     common = [str(many), "--device", "cpu", "--quiet", "--chunk-size", "5"]
     assert main(["extract", *common, "-o", str(tmp_path / "one.jsonl")]) == 0
     assert main(["extract", *common, "-o", str(tmp_path / "two.jsonl"), "--workers", "2"]) == 0
-    one = [_without_scores(json.loads(line)) for line in (tmp_path / "one.jsonl").read_text().splitlines()]
-    two = [_without_scores(json.loads(line)) for line in (tmp_path / "two.jsonl").read_text().splitlines()]
+    one = [without_scores(json.loads(line)) for line in (tmp_path / "one.jsonl").read_text().splitlines()]
+    two = [without_scores(json.loads(line)) for line in (tmp_path / "two.jsonl").read_text().splitlines()]
     assert len(one) == 3 * len(lines) == 24
     assert [r["id"] for r in two] == [r["id"] for r in one]
     assert two == one

@@ -25,6 +25,12 @@ def _join(values) -> str | None:
     return "; ".join(values) if values else None
 
 
+def without_scores(record):
+    """A JSON output record (or any part of one) with every "score" left out: what two runs must agree
+    on when their scores may differ in the last digits (other thread counts, batch neighbours)."""
+    return json.loads(json.dumps(record), object_hook=lambda d: {k: v for k, v in d.items() if k != "score"})
+
+
 def claim_row(doc_index: int, result: Result, index: int | None, c: Claim | None) -> dict:
     """One row: a claim of a document, or the document alone (no claims, or an error)."""
     row = dict.fromkeys(CLAIM_COLUMNS)
