@@ -29,6 +29,7 @@ def score(model: str, gold_path: Path, quantize: str | None) -> dict:
     seconds = time.perf_counter() - start
     scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
     scores["seconds"] = round(seconds, 2)
+    scores["precision"] = "int8" if quantize else extractor.precision   # auto: bf16 on CPUs that have it
     return scores
 
 
@@ -42,8 +43,8 @@ def main() -> None:
     for model, quantize in variants:
         for name, path in DATA.items():
             s = score(model, path, quantize)
-            everything[f"{model}|{quantize or 'fp32'}|{name}"] = s
-            rows.append((f"{model} ({quantize or 'fp32'})", name, s["entities"]["micro"]["f1-score"],
+            everything[f"{model}|{s['precision']}|{name}"] = s
+            rows.append((f"{model} ({s['precision']})", name, s["entities"]["micro"]["f1-score"],
                          s["relations"]["micro"]["f1"], s["claims_core"]["f1"], s["claims_full"]["f1"],
                          s["kind_accuracy"], s["value_accuracy"]))
     header = ("model", "data", "entity F1", "relation F1", "claim core F1", "claim full F1", "kind acc", "value acc")
