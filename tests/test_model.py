@@ -136,3 +136,17 @@ def test_precision_is_resolved_per_device_and_checked():
     for bad, kwargs in (("fp16", {}), ("bf16", {"quantized": True}), ("half", {})):
         with pytest.raises(ValueError):
             resolve_precision(bad, cpu, **kwargs)
+
+
+def test_training_bf16_setting_reads_yaml_booleans_and_auto():
+    import pytest
+    import torch
+    import yaml
+
+    from training.train import _use_bf16
+
+    # YAML turns yes/no/true/false into booleans; they force the setting either way.
+    assert _use_bf16(yaml.safe_load("yes")) is True and _use_bf16(yaml.safe_load("no")) is False
+    assert _use_bf16("auto") == (torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    with pytest.raises(ValueError):
+        _use_bf16("sometimes")
