@@ -21,7 +21,7 @@ SEED_CATEGORIES = [
     ("F/A-18E Super Hornets", "aircraft"), ("fighter jets", "aircraft"),
     # heads that once fell through to a wrong label
     ("sub-inspectors", "personnel"), ("infiltrators", "personnel"), ("rangers", "personnel"),
-    ("shoppers", "civilians"), ("seafarers", "civilians"),
+    ("shoppers", "civilians"), ("seafarers", "civilians"), ("khwarij", "personnel"),
     ("troops", "personnel"),
     ("tanks", "tanks"),
     ("soldiers", "personnel"),
