@@ -130,3 +130,13 @@ def test_assemble_prints_a_table(capsys):
     assert main(["assemble", str(SEED_JSONL)]) == 0
     out = capsys.readouterr().out
     assert "20 claims" in out and "armored_vehicles" in out and "393290" in out
+
+
+def test_table_names_a_party_once_however_many_spans_stand_for_it():
+    from ie_model.io.table import _parties
+    from ie_model.schema import PartyField
+
+    general_staff = PartyField(text="the General Staff", start=0, end=17, canonical="Ukraine")
+    kyiv = PartyField(text="Kyiv", start=30, end=34, canonical="Ukraine")
+    unknown = PartyField(text="a spokesperson", start=40, end=54, canonical=None)
+    assert _parties([general_staff, kyiv, unknown]) == "Ukraine, ?a spokesperson"

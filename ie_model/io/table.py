@@ -8,7 +8,9 @@ COLUMNS = ("quantity", "value", "lower", "upper", "approx", "category", "kind", 
 
 
 def _parties(parties: list[PartyField]) -> str:
-    return ", ".join(p.canonical or f"?{p.text}" for p in parties) + ("*" if any(p.inherited for p in parties) else "")
+    # Two spans of one party ("the General Staff", "Kyiv") read as that party once.
+    names = dict.fromkeys(p.canonical or f"?{p.text}" for p in parties)
+    return ", ".join(names) + ("*" if any(p.inherited for p in parties) else "")
 
 
 def _row(c: Claim) -> list[str]:
