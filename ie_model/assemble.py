@@ -85,16 +85,21 @@ def _resolve_sources(doc: Document) -> dict[str, str | None]:
     """Canonical party of every SOURCE span, reading the document in order.
 
     A bare description ("the General Staff", "the think tank") names no party itself, so it
-    takes the party of the previous source that did: the writer is referring back.
+    takes the party of the source it refers back to: the last earlier one with the same head noun
+    ("the ministry" -> "the Defence Ministry", even when that one names no party), else the last
+    one that named a party.
     """
     out: dict[str, str | None] = {}
     previous: str | None = None
+    heads: dict[str, str | None] = {}          # head noun -> party of the last source ending in it
     for e in sorted((e for e in doc.entities if e.label == "SOURCE"), key=lambda e: e.start):
         text = e.text_in(doc.text)
         party = canonical_party(text, speaker=previous)
+        head = text.split()[-1].lower() if text.split() else ""
         if party is None and _is_description(text):
-            party = previous
+            party = heads[head] if head in heads else previous
         out[e.id] = party
+        heads[head] = party
         previous = party or previous
     return out
 

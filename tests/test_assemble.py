@@ -140,3 +140,22 @@ def test_table_names_a_party_once_however_many_spans_stand_for_it():
     kyiv = PartyField(text="Kyiv", start=30, end=34, canonical="Ukraine")
     unknown = PartyField(text="a spokesperson", start=40, end=54, canonical=None)
     assert _parties([general_staff, kyiv, unknown]) == "Ukraine, ?a spokesperson"
+
+
+def test_a_described_source_refers_back_to_the_source_with_its_head_noun():
+    # "the ministry" is the Defence Ministry that TASS cited, not TASS; which country's ministry is
+    # not said, so it stays unknown rather than borrowing the outlet.
+    doc = _doc(
+        "[TASS|SOURCE#s1] reported, citing [the Defence Ministry|SOURCE#s2], that [Ukrainian|ACTOR#a1] "
+        "losses came to [19|QUANTITY#q1] [tanks|CATEGORY#c1], [the ministry|SOURCE#s3] said. "
+        "[The think tank|SOURCE#s4] agreed.\n"
+        "@ q1 category c1\n@ q1 affected a1\n@ q1 source s3\n@ q1 kind loss\n")
+    claim = assemble(doc)[0]
+    assert [p.canonical for p in claim.source] == [None]
+    # With no earlier source of that head noun, a description still refers to the last named party.
+    doc = _doc(
+        "[Ukraine's General Staff|SOURCE#s1] said [Russia|ACTOR#a1] lost [42|QUANTITY#q1] [tanks|CATEGORY#c1]; "
+        "[the command|SOURCE#s2] added [12|QUANTITY#q2] [drones|CATEGORY#c2].\n"
+        "@ q1 category c1\n@ q1 affected a1\n@ q1 source s1\n@ q1 kind loss\n"
+        "@ q2 category c2\n@ q2 source s2\n@ q2 kind loss\n")
+    assert [p.canonical for p in assemble(doc)[1].source] == ["Ukraine"]
