@@ -152,12 +152,13 @@ class Extractor:
         kinds: list[np.ndarray] = [np.zeros((0, len(KINDS)), np.float32)] * len(windows)
         relations = [np.zeros((0, len(f["spans"]), len(RELATION_CLASSES)), np.float32) for f in feats]
         for group in pair_groups([(len(f["heads"]), len(f["spans"])) for f in feats], self.PAIR_BUDGET):
-            sub = {k: v.to(self.device) for k, v in collate([feats[i] for i in group], **pad).items()}
+            # Spans and heads are padded per group; sentence ids come from the batch, whose token axis is hidden.s.
+            sub = {k: v.to(self.device) for k, v in collate([feats[i] for i in group]).items()}
             # fp32: the heads are cheap, and their (batch, quantities, spans) shapes vary far more than
             # the encoder's; in bf16 each new shape cost memory (growth over 3,000 docs: 146 -> 77 MiB).
             kind_logits, rel_logits = self.model.span_heads(
                 hidden[group].float(), sub["spans"], sub["span_labels"], sub["heads"],
-                sub["sentence_ids"], sub["paragraph_ids"])
+                batch["sentence_ids"][group], batch["paragraph_ids"][group])
             kind_probs = torch.softmax(kind_logits.float(), -1).cpu().numpy()
             rel_probs = torch.softmax(rel_logits.float(), -1).cpu().numpy()
             for j, i in enumerate(group):
