@@ -152,7 +152,7 @@ class Extractor:
         kinds: list[np.ndarray] = [np.zeros((0, len(KINDS)), np.float32)] * len(windows)
         relations = [np.zeros((0, len(f["spans"]), len(RELATION_CLASSES)), np.float32) for f in feats]
         for group in pair_groups([(len(f["heads"]), len(f["spans"])) for f in feats], self.PAIR_BUDGET):
-            # Spans and heads are padded per group; sentence ids come from the batch, whose token axis is hidden.s.
+            # Spans and heads are padded per group; sentence ids come from the batch, whose token axis is hidden's.
             sub = {k: v.to(self.device) for k, v in collate([feats[i] for i in group]).items()}
             # fp32: the heads are cheap, and their (batch, quantities, spans) shapes vary far more than
             # the encoder's; in bf16 each new shape cost memory (growth over 3,000 docs: 146 -> 77 MiB).
