@@ -1,6 +1,7 @@
 """Throughput and peak memory: ie_model's extractor vs the plain HF token-classification pipeline.
 
-    python benchmarks/throughput.py --model models/default [--docs 2000] [--repeats 3] [--scale 10]
+    python benchmarks/throughput.py --model ie_model/default_model [--docs 2000] [--repeats 3] [--scale 10]
+                                    [--device cuda]
 
 Builds a corpus of generated news-length documents, then runs, each in its own process (so each
 peak RSS is its own): the full ie_model extraction (JSONL in, claims JSONL out, through the local
@@ -9,7 +10,8 @@ two worker processes (`--workers 2`), and with the int8 encoder, and `pipeline("
 32 (it does less: no relations, no claims). Peak memory is the largest total RSS of the process
 and its children, sampled every 50 ms. Prints medians and ratios measured in this one run; with
 --scale it also runs the default configuration on a corpus N times larger to show that memory
-stays flat.
+stays flat. With --device cuda everything runs on the GPU (int8 is CPU-only and left out; 4 workers
+share the GPU) and the peak GPU memory of each run is printed too.
 """
 from __future__ import annotations
 
@@ -72,12 +74,12 @@ def count_tokens(texts: list[str], tokenizer) -> int:
 
 
 def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int, workers: int,
-                precision: str) -> dict:
+                precision: str, device: str) -> dict:
     from ie_model.engines.local import run_local
     from ie_model.extractor import load
 
     # Loading is timed (for the pipeline too): with workers each process loads its model in the run.
-    make_extractor = functools.partial(load, model, device="cpu", batch_size=batch_size, quantize=quantize,
+    make_extractor = functools.partial(load, model, device=device, batch_size=batch_size, quantize=quantize,
                                        precision=precision)
     out = corpus.with_suffix(f".claims-{quantize or precision}-{workers}.jsonl")
     start = time.perf_counter()
@@ -86,21 +88,21 @@ def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int,
     return {"documents": summary.documents, "claims": summary.claims, "errors": summary.errors, "seconds": seconds}
 
 
-def worker_pipeline(corpus: Path, encoder: str, batch_size: int) -> dict:
+def worker_pipeline(corpus: Path, encoder: str, batch_size: int, device: str) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
     texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
     start = time.perf_counter()                 # model loading counts, as it does for ie_model
     tokenizer = AutoTokenizer.from_pretrained(encoder)
     model = AutoModelForTokenClassification.from_pretrained(encoder, num_labels=11)
-    pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1,
+    pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=0 if device == "cuda" else -1,
                     aggregation_strategy="simple")
     n = sum(1 for _ in pipe(texts, batch_size=batch_size))
     return {"documents": n, "seconds": time.perf_counter() - start}
 
 
-def run_worker(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True,
+def run_worker(args: list[str], device: str = "cpu") -> dict:
+    done = subprocess.run([sys.executable, __file__, "--device", device, "--worker", *args], capture_output=True, text=True,
                           cwd=ROOT, check=False)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -109,12 +111,13 @@ def run_worker(args: list[str]) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default=str(ROOT / "models" / "default"))
+    p.add_argument("--model", default=str(ROOT / "ie_model" / "default_model"))
     p.add_argument("--docs", type=int, default=2000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--scale", type=int, default=10, help="also run the extractor on N x the corpus (0: skip)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--workdir", default=str(ROOT / "runs" / "bench"))
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -122,9 +125,13 @@ def main() -> None:
         memory = PeakMemory()
         if kind == "ours":
             result = worker_ours(Path(corpus), rest[0], rest[1] if rest[1] == "int8" else None, int(rest[2]),
-                                 int(rest[3]), rest[1] if rest[1] != "int8" else "fp32")
+                                 int(rest[3]), rest[1] if rest[1] != "int8" else "fp32", args.device)
         else:
-            result = worker_pipeline(Path(corpus), rest[0], int(rest[1]))
+            result = worker_pipeline(Path(corpus), rest[0], int(rest[1]), args.device)
+        if args.device == "cuda":       # this process only: worker processes keep their own
+            import torch
+
+            result["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
         print(json.dumps({**result, "peak_rss_mib": round(memory.stop_mib(), 1)}))
         return
 
@@ -143,10 +150,13 @@ def main() -> None:
     print(f"corpus: {len(texts)} documents, {tokens} tokens ({tokens / len(texts):.0f} a document)")
     from ie_model.extractor import resolve_precision
 
-    auto = resolve_precision("auto", __import__("torch").device("cpu"))
+    auto = resolve_precision("auto", __import__("torch").device(args.device))
     # (name, quantize or precision, workers); "auto" is what a user gets without options.
-    variants = [(f"ie_model, default (auto = {auto})", "auto", 1), ("ie_model fp32", "fp32", 1),
-                (f"ie_model {auto}, 2 workers", auto, 2), ("ie_model int8, 2 workers", "int8", 2)]
+    variants = [(f"ie_model, default (auto = {auto})", "auto", 1), ("ie_model fp32", "fp32", 1)]
+    if args.device == "cpu":
+        variants += [(f"ie_model {auto}, 2 workers", auto, 2), ("ie_model int8, 2 workers", "int8", 2)]
+    else:
+        variants += [(f"ie_model {auto}, 4 workers", auto, 4)]
     ours = {name: ["ours", str(corpus), args.model, mode, str(args.batch_size), str(workers)]
             for name, mode, workers in variants}
     configs = {**ours,
@@ -155,14 +165,17 @@ def main() -> None:
     results: dict[str, list[dict]] = {name: [] for name in configs}
     for _ in range(args.repeats):                       # interleaved, so machine noise hits all alike
         for name, worker_args in configs.items():
-            results[name].append(run_worker(worker_args))
-    print(f"\n{'':36} {'docs/s':>8} {'tokens/s':>9} {'peak MiB':>9}   (median of {args.repeats})")
+            results[name].append(run_worker(worker_args, args.device))
+    gpu = args.device == "cuda"
+    print(f"\n{'':36} {'docs/s':>8} {'tokens/s':>9} {'peak MiB':>9}{' GPU MiB' if gpu else ''}"
+          f"   (median of {args.repeats})")
     rates = {}
     for name, runs in results.items():
         secs = statistics.median(r["seconds"] for r in runs)
         rates[name] = len(texts) / secs
         peak = statistics.median(r["peak_rss_mib"] for r in runs)
-        print(f"{name:36} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}")
+        gpu_peak = f" {statistics.median(r['peak_gpu_mib'] for r in runs):8.0f}" if gpu else ""
+        print(f"{name:36} {rates[name]:8.1f} {tokens / secs:9.0f} {peak:9.0f}{gpu_peak}")
     best_pipeline = max(rates["HF pipeline, batch 1"], rates["HF pipeline, batch 32"])
     for name in ours:
         print(f"{name} (full claims) / best HF pipeline: {rates[name] / best_pipeline:.2f}x")
@@ -170,8 +183,8 @@ def main() -> None:
         big = work / f"corpus-{args.docs * args.scale}.jsonl"
         if not big.exists():
             make_corpus(big, args.docs * args.scale)
-        small_run = run_worker(["ours", str(corpus), args.model, "auto", str(args.batch_size), "1"])
-        big_run = run_worker(["ours", str(big), args.model, "auto", str(args.batch_size), "1"])
+        small_run = run_worker(["ours", str(corpus), args.model, "auto", str(args.batch_size), "1"], args.device)
+        big_run = run_worker(["ours", str(big), args.model, "auto", str(args.batch_size), "1"], args.device)
         print(f"\nmemory, default extractor, one process: {args.docs} docs peak {small_run['peak_rss_mib']:.0f} MiB, "
               f"{args.docs * args.scale} docs peak {big_run['peak_rss_mib']:.0f} MiB "
               f"({big_run['peak_rss_mib'] / small_run['peak_rss_mib'] - 1:+.1%}); "

@@ -57,3 +57,43 @@ def test_adapter_round_trip_merges_into_a_plain_model(tmp_path):
     plain = Extractor.from_pretrained(tmp_path / "plain", device="cpu")
     via_adapter = Extractor.from_pretrained(tmp_path / "adapter", device="cpu")
     assert [r.to_dict() for r in plain.extract([TEXT])] == [r.to_dict() for r in via_adapter.extract([TEXT])]
+
+
+def test_frozen_embeddings_model_saves_only_trained_layers_and_reloads_the_same(tmp_path):
+    from transformers import AutoTokenizer
+
+    from training.train import ModelArgs, build_model
+
+    base = _tiny_base(tmp_path / "base")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_model(ModelArgs(base_encoder=base, freeze_embeddings=True, span_dim=16, pair_hidden=16,
+                                  max_length=64, overlap=16), provenance={})
+    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
+    assert frozen and all(n.startswith("encoder.embeddings.") for n in frozen)
+    with torch.no_grad():                       # as if trained: every trainable weight moved
+        for name, p in model.named_parameters():
+            if p.requires_grad:
+                p.add_(torch.randn_like(p) * 0.05)
+    model.eval()
+    expected_hidden, expected_tags = _outputs(model, tokenizer)
+
+    save_adapter(model, tmp_path / "delta")
+    from safetensors import safe_open
+
+    with safe_open(tmp_path / "delta" / ADAPTER_FILE, "pt") as f:
+        saved = set(f.keys())
+    assert not any(k.startswith("encoder.embeddings.") for k in saved)     # those come from the base
+    assert any(k.startswith("encoder.encoder.layer.") for k in saved)
+    reloaded = load_adapter(tmp_path / "delta")
+    hidden, tags = _outputs(reloaded, tokenizer)
+    assert torch.allclose(hidden, expected_hidden, atol=2e-2) and torch.allclose(tags, expected_tags, atol=2e-2)
+
+
+def test_a_delta_over_a_random_encoder_is_refused():
+    import pytest
+
+    from training.train import ModelArgs, build_model
+
+    with pytest.raises(ValueError, match="pretrained base_encoder"):
+        build_model(ModelArgs(random_encoder={"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                                              "intermediate_size": 64}, freeze_embeddings=True), provenance={})

@@ -22,6 +22,9 @@ SEED_CATEGORIES = [
     # heads that once fell through to a wrong label
     ("sub-inspectors", "personnel"), ("infiltrators", "personnel"), ("rangers", "personnel"),
     ("shoppers", "civilians"), ("seafarers", "civilians"), ("khwarij", "personnel"),
+    ("mujahideen", "personnel"), ("constables", "personnel"), ("infiltration attempts", "attacks"),
+    ("waves of strikes", "attacks"), ("machine guns and rocket-propelled grenade launchers", "other"),
+    ("Grad rocket launchers", "mlrs"),
     ("troops", "personnel"),
     ("tanks", "tanks"),
     ("soldiers", "personnel"),

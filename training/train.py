@@ -35,6 +35,14 @@ class ModelArgs:
     # LoRA on the encoder ({r, alpha, dropout, target_modules}) instead of full fine-tuning: the saved
     # model is then only the adapter and heads, loaded on top of base_encoder.
     lora: dict | None = None
+    # Fine-tune every transformer layer but keep base_encoder's embeddings (half of MiniLM's weights,
+    # and the slowest to update on CPU): the saved model is then the layers and heads over base_encoder.
+    freeze_embeddings: bool = False
+
+    @property
+    def saves_delta(self) -> bool:
+        """Saved as what training changed over base_encoder (adapter.safetensors), not a whole model."""
+        return bool(self.lora) or self.freeze_embeddings
 
 
 @dataclass
@@ -93,10 +101,15 @@ def build_model(cfg: ModelArgs, provenance: dict):
     else:
         model = ClaimModel.from_encoder(resolve_encoder(cfg.base_encoder), **head_kwargs)
         model.config.base_encoder = cfg.base_encoder       # the name, not this machine's path to it
+    if cfg.saves_delta and cfg.random_encoder:
+        raise ValueError("model.lora and model.freeze_embeddings save only what training changed over "
+                         "base_encoder's weights: they need a pretrained base_encoder, not random_encoder")
     if cfg.lora:
         from ie_model.modeling.adapter import add_lora
 
         add_lora(model, **cfg.lora)
+    if cfg.freeze_embeddings:
+        model.encoder.embeddings.requires_grad_(False)
     return model
 
 
@@ -190,7 +203,7 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
         model.eval()
         model.config.relation_thresholds, _ = tune_relation_thresholds(
             Extractor(model, tokenizer, device=targs.device), dev_docs)
-    if config.model.lora:
+    if config.model.saves_delta:
         from ie_model.modeling.adapter import save_adapter
 
         save_adapter(model, out)             # the tokenizer comes with the base encoder

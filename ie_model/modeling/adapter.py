@@ -1,10 +1,12 @@
-"""Small shippable models: LoRA on the encoder plus the task heads, on top of a pip-installed encoder.
+"""Small shippable models: what training changed, on top of a pip-installed base encoder.
 
-Training injects LoRA layers (peft) into the encoder and trains them with the heads. What is saved
-is only what training changed: the LoRA matrices, the heads and the shape embeddings, in fp16
-safetensors, with a ClaimConfig that names the base encoder. Loading rebuilds the base encoder,
-adds ``B @ A * alpha / r`` into each adapted weight once, and returns an ordinary ClaimModel: at
-inference the adapter costs nothing, and ``save_pretrained`` on it writes a plain model folder.
+Two ways of training leave part of the encoder as it was: LoRA layers (peft) injected into the
+encoder, and fine-tuning the transformer layers with the embeddings frozen. Either way what is saved
+is only what training changed: the LoRA matrices or the trained encoder weights, the heads and the
+shape embeddings, in fp16 safetensors, with a ClaimConfig that names the base encoder. Loading
+rebuilds the base encoder, puts the trained weights over it, adds ``B @ A * alpha / r`` into each
+LoRA-adapted weight once, and returns an ordinary ClaimModel: at inference the adapter costs nothing,
+and ``save_pretrained`` on it writes a plain model folder.
 """
 from __future__ import annotations
 
@@ -33,10 +35,12 @@ def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modul
 
 
 def adapter_state_dict(model: ClaimModel) -> dict[str, torch.Tensor]:
-    """Only what training changed: LoRA matrices, heads, shape embeddings (fp16: half the bytes)."""
+    """Only what training changed: LoRA matrices or trained encoder weights, heads, shape embeddings
+    (fp16: half the bytes)."""
+    trained = {name for name, param in model.named_parameters() if param.requires_grad}
     state = {}
     for name, tensor in model.state_dict().items():
-        if "lora_" in name or not name.startswith("encoder."):
+        if name in trained or "lora_" in name or not name.startswith("encoder."):
             state[name] = tensor.detach().to(torch.float16).contiguous()
     return state
 
@@ -56,20 +60,24 @@ def load_adapter(folder: str | Path) -> ClaimModel:
 
     folder = Path(folder)
     config = ClaimConfig.from_pretrained(folder)
-    if not getattr(config, "lora", None):
-        raise ValueError(f"{folder}: config has no 'lora' section, so it is not an adapter folder")
+    if not getattr(config, "base_encoder", None):
+        raise ValueError(f"{folder}: config names no base_encoder for the adapter to go on")
     model = ClaimModel(config)
     base = load_encoder(config.base_encoder)
     model.encoder.load_state_dict(base.state_dict(), strict=False)
     state = load_file(folder / ADAPTER_FILE)
-    _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])
-    heads = {k: v.float() for k, v in state.items() if "lora_" not in k}
+    weights = {k: v.float() for k, v in state.items() if "lora_" not in k}
     expected = {k for k in model.state_dict() if not k.startswith("encoder.")}
-    missing = expected - set(heads)
+    missing = expected - set(weights)
     if missing:
         raise ValueError(f"{folder}: adapter lacks {sorted(missing)[:5]}")
-    model.load_state_dict(heads, strict=False)
-    del model.config.lora                               # the merged model is an ordinary one
+    unknown = set(weights) - set(model.state_dict())
+    if unknown:
+        raise ValueError(f"{folder}: adapter has weights this model does not: {sorted(unknown)[:5]}")
+    model.load_state_dict(weights, strict=False)      # heads, and trained encoder layers over the base
+    if getattr(config, "lora", None):
+        _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])
+        del model.config.lora                           # the merged model is an ordinary one
     return model.eval()
 
 
