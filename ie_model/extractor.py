@@ -30,7 +30,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def default_model_path() -> Path:
     """Where a model comes from when none is named: $IE_MODEL_PATH, else the default model shipped
-    in the package (ie_model/default_model: an adapter over the pip encoder), else models/default."""
+    in the package (ie_model/default_model: trained layers and heads over the pip encoder), else models/default."""
     if os.environ.get("IE_MODEL_PATH"):
         return Path(os.environ["IE_MODEL_PATH"])
     candidates = [PACKAGE_DIR / "default_model", PACKAGE_DIR.parent / "models" / "default",
