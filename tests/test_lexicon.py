@@ -25,6 +25,7 @@ SEED_CATEGORIES = [
     ("mujahideen", "personnel"), ("constables", "personnel"), ("infiltration attempts", "attacks"),
     ("waves of strikes", "attacks"), ("machine guns and rocket-propelled grenade launchers", "other"),
     ("Grad rocket launchers", "mlrs"),
+    ("ammunition dumps", "targets"), ("orcs", "personnel"), ("deserters", "personnel"),
     ("troops", "personnel"),
     ("tanks", "tanks"),
     ("soldiers", "personnel"),
