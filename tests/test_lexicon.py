@@ -281,7 +281,7 @@ CORPUS_PARTIES = [
     ("the South Sudan People's Defence Forces", "South Sudan"), ("ISIS-Somalia", "Islamic State"),
     ("The Somali Regional State's Liyu police", "Ethiopia"), ("the Yuzhnaya group", "Russia"),
     ("the Karen National Liberation Army", "KNLA"), ("Border Guard Bangladesh", "Bangladesh"), ("Danab", "Somalia"),
-    ("People's Defence Forces (HPG)", "PKK"), ("SPLA-IO", "SPLA-IO"), ("the White Army", "White Army"), ("New America", "New America"),
+    ("People's Defence Forces (HPG)", "PKK"), ("the Washington Institute", "Washington Institute"), ("SPLA-IO", "SPLA-IO"), ("the White Army", "White Army"), ("New America", "New America"),
     # named commanders, officials, units and ministries of parties already listed
     ("Kharkiv governor Oleh Syniehubov", "Ukraine"), ("regional governor Ivan Fedorov", "Ukraine"),
     ("Mayor Ihor Terekhov", "Ukraine"), ("Serhiy Popko", "Ukraine"), ("Air Force commander Mykola Oleshchuk", "Ukraine"),
