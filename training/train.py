@@ -91,6 +91,9 @@ class TrainConfig:
 def build_model(cfg: ModelArgs, provenance: dict):
     from ie_model.modeling import ClaimConfig, ClaimModel
 
+    if cfg.saves_delta and cfg.random_encoder:
+        raise ValueError("model.lora and model.freeze_embeddings save only what training changed over "
+                         "base_encoder's weights: they need a pretrained base_encoder, not random_encoder")
     head_kwargs = dict(span_dim=cfg.span_dim, pair_hidden=cfg.pair_hidden, dropout=cfg.dropout,
                        window_length=cfg.max_length, overlap=cfg.overlap, provenance=provenance)
     if cfg.random_encoder:
@@ -101,9 +104,6 @@ def build_model(cfg: ModelArgs, provenance: dict):
     else:
         model = ClaimModel.from_encoder(resolve_encoder(cfg.base_encoder), **head_kwargs)
         model.config.base_encoder = cfg.base_encoder       # the name, not this machine's path to it
-    if cfg.saves_delta and cfg.random_encoder:
-        raise ValueError("model.lora and model.freeze_embeddings save only what training changed over "
-                         "base_encoder's weights: they need a pretrained base_encoder, not random_encoder")
     if cfg.lora:
         from ie_model.modeling.adapter import add_lora
 
