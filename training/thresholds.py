@@ -45,8 +45,20 @@ def tune_relation_thresholds(extractor, dev_docs: list[Document]) -> tuple[dict[
     return thresholds, scores(thresholds)
 
 
-def main() -> None:
+def tune_saved_model(folder: Path, dev_docs: list[Document], device: str = "cpu") -> tuple[dict[str, float], dict]:
+    """Tune a saved model's thresholds, write them into its config.json; the thresholds and dev scores."""
     from ie_model.extractor import load
+
+    extractor = load(folder, device=device)
+    thresholds, dev = tune_relation_thresholds(extractor, dev_docs)
+    config_path = Path(folder) / "config.json"
+    config = json.loads(config_path.read_text())
+    config["relation_thresholds"] = thresholds
+    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    return thresholds, dev
+
+
+def main() -> None:
     from ie_model.io.gold import read_gold
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,13 +67,7 @@ def main() -> None:
     args = p.parse_args()
     if any("test" in Path(f).name for f in args.dev):
         raise SystemExit("thresholds are tuned on dev, never on the test split")
-    extractor = load(args.model, device="cpu")
-    extractor.relation_threshold = 0.5
-    thresholds, dev = tune_relation_thresholds(extractor, read_gold(args.dev))
-    config_path = args.model / "config.json"
-    config = json.loads(config_path.read_text())
-    config["relation_thresholds"] = thresholds
-    config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    thresholds, dev = tune_saved_model(args.model, read_gold(args.dev), device="cpu")
     print(json.dumps({"relation_thresholds": thresholds, "dev_claims_core_f1": dev["claims_core"]["f1"],
                       "dev_claims_full_f1": dev["claims_full"]["f1"]}))
 

@@ -3,8 +3,10 @@
 Two ways of training leave part of the encoder as it was: LoRA layers (peft) injected into the
 encoder, and fine-tuning the transformer layers with the embeddings frozen. Either way what is saved
 is only what training changed: the LoRA matrices or the trained encoder weights, the heads and the
-shape embeddings, in fp16 safetensors, with a ClaimConfig that names the base encoder. Loading
-rebuilds the base encoder, puts the trained weights over it, adds ``B @ A * alpha / r`` into each
+shape embeddings, in fp16 safetensors, with a ClaimConfig that names the base encoder. Trained
+encoder matrices may instead be stored as their 2-bit difference from the base encoder's
+(``delta_codec``: 22 MB -> 4 MB for the default model). Loading rebuilds the base encoder, puts the
+trained weights over it (or adds the decoded differences to it), adds ``B @ A * alpha / r`` into each
 LoRA-adapted weight once, and returns an ordinary ClaimModel: at inference the adapter costs nothing,
 and ``save_pretrained`` on it writes a plain model folder.
 """
@@ -14,12 +16,15 @@ from pathlib import Path
 
 import torch
 
+from ie_model.modeling import delta_codec
 from ie_model.modeling.config import ClaimConfig
 from ie_model.modeling.encoders import load_encoder
 from ie_model.modeling.model import ClaimModel
 
 ADAPTER_FILE = "adapter.safetensors"
 _LORA_A, _LORA_B = ".lora_A.default.weight", ".lora_B.default.weight"
+# A matrix stored as its difference from the base encoder's: name + these suffixes.
+_CODES, _SCALES, _BASE_NORM = ".delta_codes", ".delta_scales", ".base_norm"
 
 
 def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modules: list[str]) -> ClaimModel:
@@ -34,39 +39,56 @@ def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modul
     return model
 
 
-def adapter_state_dict(model: ClaimModel) -> dict[str, torch.Tensor]:
+def adapter_state_dict(model: ClaimModel, quantize_delta: bool = False) -> dict[str, torch.Tensor]:
     """Only what training changed: LoRA matrices or trained encoder weights, heads, shape embeddings
-    (fp16: half the bytes)."""
+    (fp16: half the bytes). With ``quantize_delta``, trained encoder matrices are stored as their
+    2-bit difference from the base encoder's, with the base matrix's norm to check the base by."""
     trained = {name for name, param in model.named_parameters() if param.requires_grad}
+    base = _base_encoder_state(model.config) if quantize_delta else {}
     state = {}
     for name, tensor in model.state_dict().items():
-        if name in trained or "lora_" in name or not name.startswith("encoder."):
+        if not (name in trained or "lora_" in name or not name.startswith("encoder.")):
+            continue
+        base_weight = base.get(name.removeprefix("encoder."))
+        if base_weight is not None and tensor.ndim == 2 and "lora_" not in name:
+            state[name + _CODES], state[name + _SCALES] = delta_codec.quantize_delta(tensor - base_weight)
+            state[name + _BASE_NORM] = base_weight.norm().reshape(1)
+        else:
             state[name] = tensor.detach().to(torch.float16).contiguous()
     return state
 
 
-def save_adapter(model: ClaimModel, folder: str | Path) -> None:
+def save_adapter(model: ClaimModel, folder: str | Path, quantize_delta: bool = False) -> None:
     from safetensors.torch import save_file
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.config.save_pretrained(folder)
-    save_file(adapter_state_dict(model), folder / ADAPTER_FILE, metadata={"format": "pt"})
+    metadata = {"format": "pt", **({"delta_codec": delta_codec.NAME} if quantize_delta else {})}
+    save_file(adapter_state_dict(model, quantize_delta), folder / ADAPTER_FILE, metadata=metadata)
+
+
+def _base_encoder_state(config: ClaimConfig) -> dict[str, torch.Tensor]:
+    if not getattr(config, "base_encoder", None):
+        raise ValueError("the model's config names no base_encoder for the adapter to go on")
+    return load_encoder(config.base_encoder).state_dict()
 
 
 def load_adapter(folder: str | Path) -> ClaimModel:
     """Base encoder (by the name in the config) + adapter, merged into one plain ClaimModel."""
+    from safetensors import safe_open
     from safetensors.torch import load_file
 
     folder = Path(folder)
     config = ClaimConfig.from_pretrained(folder)
-    if not getattr(config, "base_encoder", None):
-        raise ValueError(f"{folder}: config names no base_encoder for the adapter to go on")
     model = ClaimModel(config)
-    base = load_encoder(config.base_encoder)
-    model.encoder.load_state_dict(base.state_dict(), strict=False)
+    base = _base_encoder_state(config)
+    model.encoder.load_state_dict(base, strict=False)
     state = load_file(folder / ADAPTER_FILE)
-    weights = {k: v.float() for k, v in state.items() if "lora_" not in k}
+    with safe_open(folder / ADAPTER_FILE, "pt") as f:
+        codec = (f.metadata() or {}).get("delta_codec")
+    weights = _decode_deltas(state, base, codec, folder)
+    weights.update({k: v.float() for k, v in state.items() if "lora_" not in k and not k.endswith(_DELTA_KEYS)})
     expected = {k for k in model.state_dict() if not k.startswith("encoder.")}
     missing = expected - set(weights)
     if missing:
@@ -79,6 +101,29 @@ def load_adapter(folder: str | Path) -> ClaimModel:
         _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])
         del model.config.lora                           # the merged model is an ordinary one
     return model.eval()
+
+
+_DELTA_KEYS = (_CODES, _SCALES, _BASE_NORM)
+
+
+def _decode_deltas(state: dict[str, torch.Tensor], base: dict[str, torch.Tensor], codec: str | None,
+                   folder: Path) -> dict[str, torch.Tensor]:
+    """Base weight + decoded difference, for each matrix stored as one."""
+    names = [k[: -len(_CODES)] for k in state if k.endswith(_CODES)]
+    if names and codec != delta_codec.NAME:
+        raise ValueError(f"{folder}: weight differences in an unknown encoding {codec!r} "
+                         f"(this version reads {delta_codec.NAME!r})")
+    weights = {}
+    for name in names:
+        base_weight = base[name.removeprefix("encoder.")]
+        saved_norm = state[name + _BASE_NORM].item()
+        if abs(base_weight.norm().item() - saved_norm) > 1e-3 * saved_norm:
+            raise ValueError(f"{folder}: {name} was trained over other base weights than "
+                             f"base_encoder's ({saved_norm:.4f} vs {base_weight.norm().item():.4f}); the "
+                             "adapter stores differences from them and needs that same encoder")
+        weights[name] = base_weight + delta_codec.dequantize_delta(state[name + _CODES], state[name + _SCALES],
+                                                                   base_weight.shape)
+    return weights
 
 
 def _merge_lora(model: ClaimModel, state: dict[str, torch.Tensor], scaling: float) -> None:
