@@ -150,6 +150,9 @@ CORPUS_CATEGORIES = [
     ("AK-47 rifles", "other"), ("assault rifles", "other"), ("machine guns", "other"),
     ("PKM machine guns", "other"), ("small arms", "other"), ("weapons", "other"), ("means of air attack", "other"),
     ("times", "other"), ("patrols", "other"),
+    # round-8 writers' reports: Philippine and Papuan clashes, shootings, miners
+    ("armed encounters", "clashes"), ("exchanges of small-arms fire", "clashes"), ("drive-by shootings", "attacks"),
+    ("gold miners", "civilians"),
 ]
 
 
@@ -345,6 +348,20 @@ CORPUS_PARTIES = [
     ("Critical Threats", "Critical Threats"), ("the Kivu Security Tracker", "Kivu Security Tracker"),
     ("Cabo Ligado", "Cabo Ligado"), ("Brown University\u2019s Costs of War project", "Costs of War"),
     ("Researchers at Ghent University", "Ghent University"), ("Ombudsman Iris Mar\u00edn", "Colombian Ombudsman"),
+    # round-8 writers' reports: Southeast Asian insurgencies (the Papuan army's full name contains the ELN's),
+    # research institutes and agencies, officials of listed states
+    ("The West Papua National Liberation Army (TPNPB)", "TPNPB"), ("the New People\u2019s Army", "NPA"),
+    ("the Communist Party of the Philippines", "NPA"), ("The Armed Forces of the Philippines", "Philippines"),
+    ("the Western Mindanao Command", "Philippines"), ("ASG sub-leader Pasil Bayali", "Abu Sayyaf"),
+    ("Dawlah Islamiyah-Maute fighters", "Dawlah Islamiyah"), ("a BRN cell", "BRN"),
+    ("Indonesian security forces", "Indonesia"), ("The Jakarta-based Institute for Policy Analysis of Conflict", "IPAC"),
+    ("a senior research fellow at the Royal United Services Institute", "RUSI"),
+    ("The International Institute for Strategic Studies", "IISS"),
+    ("Michael Kofman, a senior fellow at the Carnegie Endowment", "Carnegie Endowment"),
+    ("Analysts at the Alma Research Center", "Alma Research and Education Center"),
+    ("the International Crisis Group", "International Crisis Group"), ("UNHCR", "UNHCR"),
+    ("Mayor Vitali Klitschko", "Ukraine"), ("Interior Cabinet Secretary Kithure Kindiki", "Kenya"),
+    ("the Internal Security Operations Command\u2019s Region 4 forward office", "Thailand"),
 ]
 
 
