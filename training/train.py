@@ -69,11 +69,6 @@ class TrainArgs:
     warmup_ratio: float = 0.06
     seed: int = 42
     early_stopping_patience: int = 2
-    # With model.quantize_delta: after the 2-bit coding, the parts saved as they are (heads, shape
-    # embeddings, biases, norms) train this many more epochs over the coded layers, at
-    # recovery_learning_rate (heads; the encoder's biases and norms at a tenth of it).
-    recovery_epochs: float = 0
-    recovery_learning_rate: float = 3e-4
     max_steps: int = -1
     eval: bool = True
     bf16: str | bool = "auto"          # auto: on CUDA where supported; true/false to force
@@ -167,47 +162,9 @@ def save_model(model, tokenizer, out: Path, cfg: ModelArgs) -> None:
         tokenizer.save_pretrained(out)
 
 
-def _trainer_arguments(args: TrainArgs, run_name: str, epochs: float, learning_rate: float, eval_strategy: str,
-                       use_bf16: bool):
-    import torch
-    from transformers import TrainingArguments
-
-    return TrainingArguments(
-        output_dir=str(Path("runs") / "checkpoints" / run_name), num_train_epochs=epochs, max_steps=args.max_steps,
-        per_device_train_batch_size=args.batch_size, learning_rate=learning_rate,
-        weight_decay=args.weight_decay, warmup_steps=args.warmup_ratio, seed=args.seed,
-        eval_strategy=eval_strategy, save_strategy=eval_strategy, save_total_limit=1,
-        load_best_model_at_end=eval_strategy != "no", metric_for_best_model="claims_core_f1",
-        greater_is_better=True, logging_steps=20, report_to=[], bf16=use_bf16,
-        use_cpu=use_bf16 and not torch.cuda.is_available(),     # the Trainer's way to allow bf16 on a CPU
-        remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=False,
-        train_sampling_strategy="group_by_length", length_column_name="length",
-    )
-
-
-def _train_over_coded_layers(out: Path, train_ds, args: TrainArgs, use_bf16: bool) -> None:
-    """Train what the saved model stores as it is (heads, shape embeddings, biases, norms) over its
-    2-bit layers, as loaded, and write it back with the same codes. On the default model this won
-    back 0.6 of the 1.1 dev points the coding cost (claim core 0.850 -> 0.856)."""
-    from ie_model.batching import collate
-    from ie_model.modeling.adapter import load_adapter, refresh_adapter
-    from training.trainer import ClaimTrainer
-
-    model = load_adapter(out)
-    for name, param in model.named_parameters():
-        coded = name.startswith("encoder.") and param.ndim == 2      # the embeddings and the coded matrices
-        param.requires_grad = not coded
-    model.train()
-    targs = _trainer_arguments(args, f"{out.name}-recovery", args.recovery_epochs, args.recovery_learning_rate / 10,
-                               "no", use_bf16)
-    ClaimTrainer(model=model, args=targs, train_dataset=train_ds, data_collator=collate,
-                 head_learning_rate=args.recovery_learning_rate).train()
-    refresh_adapter(model.eval(), out)
-
-
 def train(config: TrainConfig, config_path: str | None = None) -> dict:
     import torch
-    from transformers import AutoTokenizer, EarlyStoppingCallback, set_seed
+    from transformers import AutoTokenizer, EarlyStoppingCallback, TrainingArguments, set_seed
 
     from ie_model.batching import collate
     from ie_model.io.gold import read_gold
@@ -238,7 +195,17 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
                             config.model.overlap) if dev_docs else None
     use_bf16 = _use_bf16(args.bf16)
     eval_strategy = "epoch" if args.eval and dev_docs else "no"
-    targs = _trainer_arguments(args, out.name, args.epochs, args.learning_rate, eval_strategy, use_bf16)
+    targs = TrainingArguments(
+        output_dir=str(Path("runs") / "checkpoints" / out.name), num_train_epochs=args.epochs, max_steps=args.max_steps,
+        per_device_train_batch_size=args.batch_size, learning_rate=args.learning_rate,
+        weight_decay=args.weight_decay, warmup_steps=args.warmup_ratio, seed=args.seed,
+        eval_strategy=eval_strategy, save_strategy=eval_strategy, save_total_limit=1,
+        load_best_model_at_end=eval_strategy != "no", metric_for_best_model="claims_core_f1",
+        greater_is_better=True, logging_steps=20, report_to=[], bf16=use_bf16,
+        use_cpu=use_bf16 and not torch.cuda.is_available(),     # the Trainer's way to allow bf16 on a CPU
+        remove_unused_columns=False, dataloader_num_workers=0, disable_tqdm=False,
+        train_sampling_strategy="group_by_length", length_column_name="length",
+    )
     callbacks = [EarlyStoppingCallback(args.early_stopping_patience)] if eval_strategy != "no" else []
     trainer = ClaimTrainer(model=model, args=targs, train_dataset=train_ds, eval_dataset=dev_ds,
                            data_collator=collate,      # unpadded: padding to 32 made fp32 training 9% slower
@@ -246,8 +213,6 @@ def train(config: TrainConfig, config_path: str | None = None) -> dict:
                            head_learning_rate=args.head_learning_rate)
     trainer.train()
     save_model(model, tokenizer, out, config.model)
-    if config.model.quantize_delta and args.recovery_epochs:
-        _train_over_coded_layers(out, train_ds, args, use_bf16)
     dev_scores = None
     if dev_docs:
         from training.thresholds import tune_saved_model

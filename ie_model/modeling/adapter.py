@@ -25,7 +25,6 @@ ADAPTER_FILE = "adapter.safetensors"
 _LORA_A, _LORA_B = ".lora_A.default.weight", ".lora_B.default.weight"
 # A matrix stored as its difference from the base encoder's: name + these suffixes.
 _CODES, _SCALES, _BASE_NORM = ".delta_codes", ".delta_scales", ".base_norm"
-_DELTA_KEYS = (_CODES, _SCALES, _BASE_NORM)
 
 
 def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modules: list[str]) -> ClaimModel:
@@ -69,24 +68,6 @@ def save_adapter(model: ClaimModel, folder: str | Path, quantize_delta: bool = F
     save_file(adapter_state_dict(model, quantize_delta), folder / ADAPTER_FILE, metadata=metadata)
 
 
-def refresh_adapter(model: ClaimModel, folder: str | Path) -> None:
-    """Rewrite what a saved adapter stores as it is (heads, shape embeddings, biases, norms) from
-    ``model``, keeping its coded matrices: for those parts trained further over the decoded layers.
-    (Coding the decoded weights again would not give the same codes back.)"""
-    from safetensors import safe_open
-    from safetensors.torch import load_file, save_file
-
-    path = Path(folder) / ADAPTER_FILE
-    with safe_open(path, "pt") as f:
-        metadata = f.metadata()
-    state = load_file(path)
-    current = model.state_dict()
-    for key in state:
-        if not key.endswith(_DELTA_KEYS) and "lora_" not in key:
-            state[key] = current[key].detach().to(torch.float16).contiguous()
-    save_file(state, path, metadata=metadata)
-
-
 def _base_encoder_state(config: ClaimConfig) -> dict[str, torch.Tensor]:
     if not getattr(config, "base_encoder", None):
         raise ValueError("the model's config names no base_encoder for the adapter to go on")
@@ -120,6 +101,9 @@ def load_adapter(folder: str | Path) -> ClaimModel:
         _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])
         del model.config.lora                           # the merged model is an ordinary one
     return model.eval()
+
+
+_DELTA_KEYS = (_CODES, _SCALES, _BASE_NORM)
 
 
 def _decode_deltas(state: dict[str, torch.Tensor], base: dict[str, torch.Tensor], codec: str | None,
