@@ -147,6 +147,9 @@ def test_training_bf16_setting_reads_yaml_booleans_and_auto():
 
     # YAML turns yes/no/true/false into booleans; they force the setting either way.
     assert _use_bf16(yaml.safe_load("yes")) is True and _use_bf16(yaml.safe_load("no")) is False
-    assert _use_bf16("auto") == (torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    from ie_model.extractor import _cpu_has_native_bf16
+
+    native = torch.cuda.is_bf16_supported() if torch.cuda.is_available() else _cpu_has_native_bf16()
+    assert _use_bf16("auto") == native
     with pytest.raises(ValueError):
         _use_bf16("sometimes")

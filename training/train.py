@@ -147,9 +147,11 @@ def _use_bf16(setting: str | bool) -> bool:
         return setting
     if setting != "auto":
         raise ValueError(f"training.bf16 is auto, true or false, not {setting!r}")
-    # auto: CUDA only. On this CPU (AVX512-BF16) bf16 training was only 8% faster (30 LoRA steps:
-    # 44.5 s vs 48.3 s), not worth other numerics than the fp32 runs the figures come from.
-    return torch.cuda.is_available() and resolve_precision("auto", torch.device("cuda")) == "bf16"
+    # auto: where the extractor's auto computes in bf16 (CUDA that supports it, CPUs that multiply bf16
+    # natively). Fine-tuning the default recipe on this CPU (AVX512-BF16): 80 Trainer steps took 61.4 s
+    # against 80.2 s in fp32 (1.30x), and dev scores stayed within run-to-run noise.
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return resolve_precision("auto", device) == "bf16"
 
 
 def save_model(model, tokenizer, out: Path, cfg: ModelArgs) -> None:
