@@ -12,22 +12,25 @@ from ie_model.schema import ENTITY_LABELS, KINDS, Document
 _ENTITY_ID = {label: i for i, label in enumerate(ENTITY_LABELS)}
 
 
-def window_features(w: Window, spans: Sequence[SpanGuess]) -> dict:
-    """Plain lists for one window and the spans the span heads should look at."""
+def token_features(w: Window) -> dict:
+    """Plain lists for the encoder's side of one window."""
     return {"input_ids": w.input_ids, "shape_ids": w.shape_ids, "sentence_ids": w.sentence_ids,
-            "paragraph_ids": w.paragraph_ids,
-            "spans": [[s.first, s.last] for s in spans],
-            "span_labels": [_ENTITY_ID[s.label] for s in spans],
+            "paragraph_ids": w.paragraph_ids}
+
+
+def span_features(spans: Sequence[SpanGuess]) -> dict:
+    """Plain lists for the spans the span heads should look at in one window."""
+    return {"spans": [[s.first, s.last] for s in spans], "span_labels": [_ENTITY_ID[s.label] for s in spans],
             "heads": quantity_indices(list(spans))}
 
 
 def training_features(w: Window, doc: Document) -> dict:
-    """window_features on the gold spans, plus every target: tags, kinds, relations.
+    """Token and span features on the gold spans, plus every target: tags, kinds, relations.
 
     Pairs across paragraphs and pairs with a QUANTITY tail are no candidates (IGNORE).
     """
     spans = gold_span_guesses(w, doc.entities)
-    feats = window_features(w, spans)
+    feats = {**token_features(w), **span_features(spans)}
     by_span = {(e.start, e.end, e.label): e for e in doc.entities}
     ids = [by_span[(s.start, s.end, s.label)].id for s in spans]
     gold = {(r.head, r.tail): RELATION_CLASSES.index(r.label) for r in doc.relations}
@@ -74,23 +77,29 @@ def pair_groups(sizes: Sequence[tuple[int, int]], budget: int) -> list[list[int]
     return groups
 
 
-def collate(rows: list[dict], pad_to_multiple_of: int = 1, max_width: int | None = None) -> dict[str, torch.Tensor]:
-    """Pad a list of feature dicts into a batch; targets are padded with IGNORE.
-
-    ``pad_to_multiple_of`` rounds the token axis up (capped at ``max_width``): fewer distinct shapes
-    for the CPU kernels, see Extractor.PAD_TO_MULTIPLE_OF.
-    """
+def collate_tokens(rows: list[dict], pad_to_multiple_of: int = 1, max_width: int | None = None) -> dict[str, torch.Tensor]:
+    """Pad token features into a batch. ``pad_to_multiple_of`` rounds the token axis up (capped at
+    ``max_width``): fewer distinct shapes for the CPU kernels, see Extractor.PAD_TO_MULTIPLE_OF."""
     width = token_width([len(r["input_ids"]) for r in rows], pad_to_multiple_of, max_width)
-    batch = {"input_ids": _pad([r["input_ids"] for r in rows], 0, width),
-             "shape_ids": _pad([r["shape_ids"] for r in rows], 0, width),
-             "sentence_ids": _pad([r["sentence_ids"] for r in rows], 0, width),
-             "paragraph_ids": _pad([r["paragraph_ids"] for r in rows], 0, width)}
+    batch = {key: _pad([r[key] for r in rows], 0, width)
+             for key in ("input_ids", "shape_ids", "sentence_ids", "paragraph_ids")}
     batch["attention_mask"] = _pad([[1] * len(r["input_ids"]) for r in rows], 0, width)
+    return batch
+
+
+def collate_spans(rows: list[dict]) -> dict[str, torch.Tensor]:
+    """Pad span features into a batch (padding spans point at token 0 and are never heads)."""
     n_spans = max((len(r["spans"]) for r in rows), default=0)
-    batch["spans"] = torch.tensor([r["spans"] + [[0, 0]] * (n_spans - len(r["spans"])) for r in rows],
-                                  dtype=torch.long).reshape(len(rows), n_spans, 2)
-    batch["span_labels"] = _pad([r["span_labels"] for r in rows], 0)
-    batch["heads"] = _pad([r["heads"] for r in rows], 0)
+    return {"spans": torch.tensor([r["spans"] + [[0, 0]] * (n_spans - len(r["spans"])) for r in rows],
+                                  dtype=torch.long).reshape(len(rows), n_spans, 2),
+            "span_labels": _pad([r["span_labels"] for r in rows], 0),
+            "heads": _pad([r["heads"] for r in rows], 0)}
+
+
+def collate(rows: list[dict], pad_to_multiple_of: int = 1, max_width: int | None = None) -> dict[str, torch.Tensor]:
+    """Pad a list of window feature dicts into a batch; targets are padded with IGNORE."""
+    batch = {**collate_tokens(rows, pad_to_multiple_of, max_width), **collate_spans(rows)}
+    width, n_spans = batch["input_ids"].size(1), batch["spans"].size(1)
     if "tags" in rows[0]:
         batch["tags"] = _pad([r["tags"] for r in rows], IGNORE, width)
         batch["kind_labels"] = _pad([r["kind_labels"] for r in rows], IGNORE)
