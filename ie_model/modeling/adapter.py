@@ -25,6 +25,7 @@ ADAPTER_FILE = "adapter.safetensors"
 _LORA_A, _LORA_B = ".lora_A.default.weight", ".lora_B.default.weight"
 # A matrix stored as its difference from the base encoder's: name + these suffixes.
 _CODES, _SCALES, _BASE_NORM = ".delta_codes", ".delta_scales", ".base_norm"
+_DELTA_KEYS = (_CODES, _SCALES, _BASE_NORM)
 
 
 def add_lora(model: ClaimModel, r: int, alpha: int, dropout: float, target_modules: list[str]) -> ClaimModel:
@@ -101,9 +102,6 @@ def load_adapter(folder: str | Path) -> ClaimModel:
         _merge_lora(model, state, config.lora["alpha"] / config.lora["r"])
         del model.config.lora                           # the merged model is an ordinary one
     return model.eval()
-
-
-_DELTA_KEYS = (_CODES, _SCALES, _BASE_NORM)
 
 
 def _decode_deltas(state: dict[str, torch.Tensor], base: dict[str, torch.Tensor], codec: str | None,
