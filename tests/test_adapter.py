@@ -62,19 +62,11 @@ def test_adapter_round_trip_merges_into_a_plain_model(tmp_path):
 def test_frozen_embeddings_model_saves_only_trained_layers_and_reloads_the_same(tmp_path):
     from transformers import AutoTokenizer
 
-    from training.train import ModelArgs, build_model
-
     base = _tiny_base(tmp_path / "base")
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = build_model(ModelArgs(base_encoder=base, freeze_embeddings=True, span_dim=16, pair_hidden=16,
-                                  max_length=64, overlap=16), provenance={})
+    model = _frozen_embeddings_model(base, moved_by=0.05)
     frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
     assert frozen and all(n.startswith("encoder.embeddings.") for n in frozen)
-    with torch.no_grad():                       # as if trained: every trainable weight moved
-        for name, p in model.named_parameters():
-            if p.requires_grad:
-                p.add_(torch.randn_like(p) * 0.05)
-    model.eval()
     expected_hidden, expected_tags = _outputs(model, tokenizer)
 
     save_adapter(model, tmp_path / "delta")
@@ -99,15 +91,15 @@ def test_a_delta_over_a_random_encoder_is_refused():
                                               "intermediate_size": 64}, freeze_embeddings=True), provenance={})
 
 
-def _frozen_embeddings_model(base: str):
+def _frozen_embeddings_model(base: str, moved_by: float = 0.01):
     from training.train import ModelArgs, build_model
 
     model = build_model(ModelArgs(base_encoder=base, freeze_embeddings=True, span_dim=16, pair_hidden=16,
                                   max_length=64, overlap=16), provenance={})
-    with torch.no_grad():                       # as if trained: every trainable weight moved a little
+    with torch.no_grad():                       # as if trained: every trainable weight moved
         for p in model.parameters():
             if p.requires_grad:
-                p.add_(torch.randn_like(p) * 0.01)
+                p.add_(torch.randn_like(p) * moved_by)
     return model.eval()
 
 

@@ -78,16 +78,15 @@ def _base_encoder_state(config: ClaimConfig) -> dict[str, torch.Tensor]:
 def load_adapter(folder: str | Path) -> ClaimModel:
     """Base encoder (by the name in the config) + adapter, merged into one plain ClaimModel."""
     from safetensors import safe_open
-    from safetensors.torch import load_file
 
     folder = Path(folder)
     config = ClaimConfig.from_pretrained(folder)
     model = ClaimModel(config)
     base = _base_encoder_state(config)
     model.encoder.load_state_dict(base, strict=False)
-    state = load_file(folder / ADAPTER_FILE)
     with safe_open(folder / ADAPTER_FILE, "pt") as f:
         codec = (f.metadata() or {}).get("delta_codec")
+        state = {key: f.get_tensor(key) for key in f.keys()}
     weights = _decode_deltas(state, base, codec, folder)
     weights.update({k: v.float() for k, v in state.items() if "lora_" not in k and not k.endswith(_DELTA_KEYS)})
     expected = {k for k in model.state_dict() if not k.startswith("encoder.")}
@@ -114,10 +113,10 @@ def _decode_deltas(state: dict[str, torch.Tensor], base: dict[str, torch.Tensor]
     weights = {}
     for name in names:
         base_weight = base[name.removeprefix("encoder.")]
-        saved_norm = state[name + _BASE_NORM].item()
-        if abs(base_weight.norm().item() - saved_norm) > 1e-3 * saved_norm:
+        saved_norm, base_norm = state[name + _BASE_NORM].item(), base_weight.norm().item()
+        if abs(base_norm - saved_norm) > 1e-3 * saved_norm:
             raise ValueError(f"{folder}: {name} was trained over other base weights than "
-                             f"base_encoder's ({saved_norm:.4f} vs {base_weight.norm().item():.4f}); the "
+                             f"base_encoder's ({saved_norm:.4f} vs {base_norm:.4f}); the "
                              "adapter stores differences from them and needs that same encoder")
         weights[name] = base_weight + delta_codec.dequantize_delta(state[name + _CODES], state[name + _SCALES],
                                                                    base_weight.shape)
