@@ -75,6 +75,13 @@ def test_trailing_function_words_and_separators_are_trimmed_with_exact_offsets()
                                      ("a2", "US", 75, 77), ("c2", "tanks", 83, 88)]
 
 
+def test_spans_cut_off_after_a_preposition_or_possessive_lose_it():
+    text = "The army destroyed 11 trucks loaded with ammunition and 32 operations against its bases."
+    ents = [span(text, "c1", "trucks loaded with", "CATEGORY"), span(text, "c2", "operations against its", "CATEGORY")]
+    out_e, _ = clean_spans(text, ents, [])
+    assert spans_of(text, out_e) == [("c1", "trucks loaded", 22, 35), ("c2", "operations", 59, 69)]
+
+
 def test_spans_that_end_well_are_left_alone():
     text = "The U.S. military, the Defence and Security Forces (FDS) and the Ministry of Defence said so."
     ents = [span(text, "a1", "The U.S. military", "ACTOR"),

@@ -64,6 +64,34 @@ def test_viterbi_never_starts_a_span_with_inside():
     assert path == ["B-ACTOR", "I-ACTOR", "O"]
 
 
+def _two_categories_side_by_side(tokenizer, text: str):
+    """Log-probs that tag the first two words as two separate categories ("FDS | soldiers"), with the
+    first word's next best reading an actor."""
+    (w,) = encode(tokenizer, [text], max_length=64)
+    lp = np.log(np.full((len(w), len(BIO_LABELS)), 1e-6))
+    lp[:, TAG_ID["O"]] = 0.0
+    first, second = w.word_starts[0], w.word_starts[1]
+    lp[first] = np.log(1e-6)
+    lp[first, TAG_ID["B-CATEGORY"]], lp[first, TAG_ID["B-ACTOR"]] = np.log(0.6), np.log(0.3)
+    lp[second] = np.log(1e-6)
+    lp[second, TAG_ID["B-CATEGORY"]], lp[second, TAG_ID["I-CATEGORY"]] = np.log(0.8), np.log(0.1)
+    return w, lp
+
+
+def test_two_spans_of_one_label_never_touch_inside_a_paragraph(tokenizer):
+    text = "FDS soldiers were killed."
+    w, lp = _two_categories_side_by_side(tokenizer, text)
+    spans = [(text[s.start:s.end], s.label) for s in decode_spans(w, lp)]
+    assert spans == [("FDS", "ACTOR"), ("soldiers", "CATEGORY")]      # 0.3 * 0.8 beats 0.6 * 0.1
+
+
+def test_two_spans_of_one_label_may_touch_across_a_paragraph_break(tokenizer):
+    text = "Soldiers\n\nsoldiers were killed."
+    w, lp = _two_categories_side_by_side(tokenizer, text)
+    spans = [(text[s.start:s.end], s.label) for s in decode_spans(w, lp)]
+    assert spans == [("Soldiers", "CATEGORY"), ("soldiers", "CATEGORY")]
+
+
 def test_decode_spans_give_char_offsets(tokenizer):
     text = "Kyiv said Russia lost 42 tanks."
     (w,) = encode(tokenizer, [text], max_length=64)

@@ -50,12 +50,13 @@ def adapter_state_dict(model: ClaimModel, quantize_delta: bool = False) -> dict[
     for name, tensor in model.state_dict().items():
         if not (name in trained or "lora_" in name or not name.startswith("encoder.")):
             continue
+        tensor = tensor.detach().cpu()          # trained on a GPU; the base weights load on the CPU
         base_weight = base.get(name.removeprefix("encoder."))
         if base_weight is not None and tensor.ndim == 2 and "lora_" not in name:
             state[name + _CODES], state[name + _SCALES] = delta_codec.quantize_delta(tensor - base_weight)
             state[name + _BASE_NORM] = base_weight.norm().reshape(1)
         else:
-            state[name] = tensor.detach().to(torch.float16).contiguous()
+            state[name] = tensor.to(torch.float16).contiguous()
     return state
 
 
