@@ -84,20 +84,16 @@ def _cmd_assemble(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from training.train import TrainConfig, train
 
-    config = TrainConfig.from_yaml(args.config)
-    for override in args.set or []:
-        section, _, rest = override.partition(".")
-        key, _, value = rest.partition("=")
-        setattr(getattr(config, section), key, yaml_value(value))
+    try:
+        config = TrainConfig.from_yaml(args.config)
+        for assignment in args.set or []:
+            config.override(assignment)
+    except (TypeError, ValueError) as e:        # unknown sections or fields, in the file or in --set
+        print(f"ie-model train: {e}", file=sys.stderr)
+        return 2
     summary = train(config, config_path=str(args.config))
     print(json.dumps(summary, indent=2))
     return 0
-
-
-def yaml_value(text: str):
-    import yaml
-
-    return yaml.safe_load(text)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

@@ -153,6 +153,10 @@ CORPUS_CATEGORIES = [
     # round-8 writers' reports: Philippine and Papuan clashes, shootings, miners
     ("armed encounters", "clashes"), ("exchanges of small-arms fire", "clashes"), ("drive-by shootings", "attacks"),
     ("gold miners", "civilians"),
+    # round-9 writers' reports: tally labels, other names for armed men, drones by name
+    ("KIA", "personnel"), ("WIA", "personnel"), ("guardsmen", "personnel"), ("vigilantes", "personnel"),
+    ("motorised rifle regiments", "personnel"), ("military dead", "personnel"), ("Reapers", "uav"),
+    ("Hermes 900", "uav"), ("Hermes 900 drones", "uav"),
 ]
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -89,6 +89,18 @@ class TrainConfig:
             raise ValueError(f"{path}: unknown sections {sorted(unknown)}")
         return cls(model=ModelArgs(**raw.get("model", {})), data=DataArgs(**raw.get("data", {})),
                    training=TrainArgs(**raw.get("training", {})))
+
+    def override(self, assignment: str) -> None:
+        """Apply one ``section.field=value`` (the value read as YAML), as ``--set`` gives it. A misspelt
+        field is an error: silently ignored, it would train another recipe than the one asked for."""
+        path, equals, value = assignment.partition("=")
+        section, _, name = path.partition(".")
+        target = getattr(self, section) if section in ("model", "data", "training") else None
+        known = [f.name for f in fields(target)] if target is not None else []
+        if not equals or name not in known:
+            where = f"fields of {section}: {', '.join(known)}" if known else "sections: model, data, training"
+            raise ValueError(f"--set {assignment!r}: expected SECTION.FIELD=VALUE ({where})")
+        setattr(target, name, yaml.safe_load(value))
 
 
 def build_model(cfg: ModelArgs, provenance: dict):
