@@ -82,6 +82,38 @@ def test_spans_cut_off_after_a_preposition_or_possessive_lose_it():
     assert spans_of(text, out_e) == [("c1", "trucks loaded", 22, 35), ("c2", "operations", 59, 69)]
 
 
+def test_a_quantity_cut_inside_a_number_gets_the_whole_number():
+    text = "Moscow signs up some 30,000 contract soldiers, and 1,250 more; 12 000 is left alone."
+    ents = [span(text, "q1", "some 30", "QUANTITY"), span(text, "q2", "1", "QUANTITY"),
+            span(text, "q3", "12", "QUANTITY")]
+    out_e, _ = clean_spans(text, ents, [])
+    assert [(e.id, text[e.start:e.end]) for e in out_e] == [("q1", "some 30,000"), ("q2", "1,250"), ("q3", "12")]
+
+
+def test_a_number_is_not_completed_into_another_span():
+    text = "Totals: 30,000 troops."
+    ents = [span(text, "q1", "30", "QUANTITY"), span(text, "q2", "000", "QUANTITY")]
+    out_e, _ = clean_spans(text, ents, [])
+    assert [(e.id, text[e.start:e.end]) for e in out_e] == [("q1", "30"), ("q2", "000")]
+
+
+def test_quantities_that_name_no_number_are_dropped_with_their_links():
+    text = "That is the 4th strike (2/3) and more attacks, while 12 tanks and dozens of troops were lost."
+    ents = [span(text, "q1", "4th", "QUANTITY"), span(text, "q2", "2/", "QUANTITY"), span(text, "q3", "more", "QUANTITY"),
+            span(text, "c3", "attacks", "CATEGORY"), span(text, "q4", "12", "QUANTITY"),
+            span(text, "q5", "dozens", "QUANTITY")]
+    out_e, out_r = clean_spans(text, ents, [rel("q3", "c3", "category")])
+    assert [e.id for e in out_e] == ["c3", "q4", "q5"] and out_r == []
+
+
+def test_a_closing_quote_the_span_did_not_open_is_trimmed():
+    text = "They killed 27 \u201ccrusader\u201d troops, said the \u201caggression forces\u201d and \"the 'lions'\"."
+    ents = [span(text, "a1", "crusader\u201d", "ACTOR"), span(text, "a2", "the \u201caggression forces\u201d", "ACTOR"),
+            span(text, "a3", "the 'lions'", "ACTOR")]
+    out_e, _ = clean_spans(text, ents, [])
+    assert [text[e.start:e.end] for e in out_e] == ["crusader", "the \u201caggression forces\u201d", "the 'lions'"]
+
+
 def test_spans_that_end_well_are_left_alone():
     text = "The U.S. military, the Defence and Security Forces (FDS) and the Ministry of Defence said so."
     ents = [span(text, "a1", "The U.S. military", "ACTOR"),
