@@ -156,7 +156,7 @@ CORPUS_CATEGORIES = [
     # round-9 writers' reports: tally labels, other names for armed men, drones by name
     ("KIA", "personnel"), ("WIA", "personnel"), ("guardsmen", "personnel"), ("vigilantes", "personnel"),
     ("motorised rifle regiments", "personnel"), ("military dead", "personnel"), ("Reapers", "uav"),
-    ("Hermes 900", "uav"), ("Hermes 900 drones", "uav"),
+    ("Hermes 900", "uav"), ("Hermes 900 drones", "uav"), ("aeroplanes", "aircraft"),
 ]
 
 
