@@ -44,6 +44,9 @@ def _within_paragraph(allowed: np.ndarray) -> np.ndarray:
 
 _ALLOWED = _allowed_transitions()
 _ALLOWED_IN_PARAGRAPH = _within_paragraph(_ALLOWED)
+# Transition scores: 0 where allowed, _NEG where not; built once, used at every step of every window.
+_ACROSS_PARAGRAPHS = np.where(_ALLOWED, 0.0, _NEG)
+_WITHIN_PARAGRAPH = np.where(_ALLOWED_IN_PARAGRAPH, 0.0, _NEG)
 _CAN_START = np.array([not t.startswith("I-") for t in BIO_LABELS])
 
 
@@ -52,11 +55,11 @@ def viterbi(log_probs: np.ndarray, new_paragraph: Sequence[bool] | None = None) 
     label may touch only where ``new_paragraph[t]`` says position t starts a new paragraph."""
     if len(log_probs) == 0:
         return []
-    across, within = np.where(_ALLOWED, 0.0, _NEG), np.where(_ALLOWED_IN_PARAGRAPH, 0.0, _NEG)
     score = np.where(_CAN_START, log_probs[0], _NEG)
     back = np.zeros((len(log_probs), len(BIO_LABELS)), dtype=np.int64)
     for t in range(1, len(log_probs)):
-        cand = score[:, None] + (across if new_paragraph is not None and new_paragraph[t] else within)
+        starts_paragraph = new_paragraph is not None and new_paragraph[t]
+        cand = score[:, None] + (_ACROSS_PARAGRAPHS if starts_paragraph else _WITHIN_PARAGRAPH)
         back[t] = cand.argmax(0)
         score = cand.max(0) + log_probs[t]
     path = [int(score.argmax())]
