@@ -77,6 +77,17 @@ def test_source_and_time_are_inherited_inside_a_paragraph_only():
     assert third.source == [] and third.time is None          # a new paragraph inherits nothing
 
 
+def test_a_quantity_with_no_category_makes_no_claim_but_passes_its_source_on():
+    """The guide's claim is how many of what: a figure tied to no CATEGORY is no claim (a tagger's
+    stray number), yet the attribution it carries still holds for the counts after it."""
+    doc = _doc("[The ministry|SOURCE#s1] said [39|QUANTITY#q1] villages were hit and [12|QUANTITY#q2] "
+               "[civilians|CATEGORY#c2] killed.\n"
+               "@ q1 source s1\n@ q1 kind other\n@ q2 category c2\n@ q2 kind loss")
+    (claim,) = assemble(doc)
+    assert claim.quantity.text == "12" and claim.category.label == "civilians"
+    assert claim.source[0].text == "The ministry" and claim.source[0].inherited
+
+
 def test_a_running_total_does_not_inherit_a_daily_period():
     doc = _doc("[Russia|ACTOR#a1] lost [1,200|QUANTITY#q1] [troops|CATEGORY#c1] [over the past day|TIME#t1], "
                "bringing its losses to a total of [900,000|QUANTITY#q2] [troops|CATEGORY#c2].\n"

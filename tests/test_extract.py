@@ -112,24 +112,32 @@ def test_csv_and_parquet_outputs_have_a_row_per_claim_or_document(tiny_model, me
 
 
 def test_long_document_keeps_claims_at_both_ends(tiny_model):
-    """20,000 words go through ~130 windows; an oracle tagger (every number is a QUANTITY) shows that
-    the windows cover the whole text and their merge keeps each span once, at its true offsets."""
+    """20,000 words go through ~130 windows; an oracle tagger (every number is a QUANTITY counting the
+    word after it) shows that the windows cover the whole text and their merge keeps each span once,
+    at its true offsets."""
     import re
 
     import numpy as np
 
     import ie_model
     from ie_model.decode import SpanGuess, WindowPrediction
+    from ie_model.encode import RELATION_CLASSES
 
     class NumberOracle(ie_model.Extractor):
         def _predict_windows(self, windows):
             out = []
             for w in windows:
                 tokens = self.tokenizer.convert_ids_to_tokens(w.input_ids)
-                spans = [SpanGuess(t, t, w.offsets[t][0], w.word_end[t], "QUANTITY", 1.0)
-                         for t in w.word_starts if tokens[t].isdigit()]
-                out.append(WindowPrediction(w, spans, np.tile([1.0, 0.0, 0.0], (len(spans), 1)),
-                                            np.zeros((len(spans), len(spans), 6))))
+                spans = []
+                for i, t in enumerate(w.word_starts[:-1]):
+                    if tokens[t].isdigit():
+                        noun = w.word_starts[i + 1]
+                        spans += [SpanGuess(t, t, w.offsets[t][0], w.word_end[t], "QUANTITY", 1.0),
+                                  SpanGuess(noun, noun, w.offsets[noun][0], w.word_end[noun], "CATEGORY", 1.0)]
+                relations = np.zeros((len(spans) // 2, len(spans), len(RELATION_CLASSES)))
+                for q in range(len(spans) // 2):
+                    relations[q, 2 * q + 1, RELATION_CLASSES.index("category")] = 1.0
+                out.append(WindowPrediction(w, spans, np.tile([1.0, 0.0, 0.0], (len(spans) // 2, 1)), relations))
             return out
 
     base = ie_model.load(tiny_model, device="cpu")
@@ -139,7 +147,7 @@ def test_long_document_keeps_claims_at_both_ends(tiny_model):
     text = head + "\n\n" + filler + "\n\nUkraine lost 7 jets and 19 drones, Moscow said."
     assert len(text.split()) > 20000
     (result,) = oracle.extract([text])
-    found = [(e.start, e.end) for e in result.entities]
+    found = [(e.start, e.end) for e in result.entities if e.label == "QUANTITY"]
     expected = [(m.start(), m.end()) for m in re.finditer(r"\d+", text)]
     assert found == expected                       # every number once, in order, nothing lost or doubled
     claims = [c.quantity.text for c in result.claims]

