@@ -1,6 +1,9 @@
 """Accuracy of one or more models, side by side, on the held-out test split and the seed article.
 
-    python benchmarks/quality.py ie_model/default_model models/full [--int8]
+    python benchmarks/quality.py ie_model/default_model models/full [--int8] [--data dev_writers]
+
+``--data`` picks other gold sets: ``dev_writers`` (writers who wrote nothing trained on) is the one
+to choose between models by, without looking at test.
 
 Prints one row per model and data set (entity, relation, claim core/full F1, kind and value
 accuracy) and writes the full scores to runs/quality.json.
@@ -13,7 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = {"test": ROOT / "data" / "gold" / "test.jsonl", "seed": ROOT / "data" / "examples" / "seed_article.jsonl"}
+DATA = {"dev": ROOT / "data" / "gold" / "dev.jsonl", "dev_writers": ROOT / "data" / "gold" / "dev_writers.jsonl",
+        "test": ROOT / "data" / "gold" / "test.jsonl", "seed": ROOT / "data" / "examples" / "seed_article.jsonl"}
 
 
 def score(model: str, gold_path: Path, quantize: str | None) -> dict:
@@ -37,11 +41,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("models", nargs="+")
     p.add_argument("--int8", action="store_true", help="also score each model int8-quantized")
+    p.add_argument("--data", nargs="+", choices=list(DATA), default=["test", "seed"])
     args = p.parse_args()
     variants = [(m, None) for m in args.models] + ([(m, "int8") for m in args.models] if args.int8 else [])
     rows, everything = [], {}
     for model, quantize in variants:
-        for name, path in DATA.items():
+        for name in args.data:
+            path = DATA[name]
             s = score(model, path, quantize)
             everything[f"{model}|{s['precision']}|{name}"] = s
             rows.append((f"{model} ({s['precision']})", name, s["entities"]["micro"]["f1-score"],

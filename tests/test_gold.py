@@ -111,3 +111,20 @@ def test_validate_cli_reports_broken_json(tmp_path, capsys):
     path.write_text('{"id": "a", "text": \n')
     assert main(["data", "validate", str(path)]) == 1
     assert "broken.jsonl:1" in capsys.readouterr().err
+
+
+def test_build_gold_routes_test_and_held_out_writer_files_to_their_own_splits(tmp_path, capsys):
+    """test_* and devw_* files never reach train or dev, whatever their ids hash to."""
+    src = tmp_path / "src"
+    src.mkdir()
+    doc = "[Russia|ACTOR#a1] lost [42|QUANTITY#q1] [tanks|CATEGORY#c1].\n@ q1 category c1\n@ q1 affected a1\n@ q1 kind loss\n"
+    ids = {"xx_01.markup": [f"xx-{i:03d}" for i in range(40)], "test_z_01.markup": ["tz-001", "tz-002"],
+           "devw_zz_01.markup": ["zz-001", "zz-002", "zz-003"]}
+    for name, doc_ids in ids.items():
+        (src / name).write_text("".join(f"=== {i}\n{doc}\n" for i in doc_ids), encoding="utf-8")
+    assert main(["data", "build-gold", str(src), "-o", str(tmp_path / "out")]) == 0
+    split = {name: [d.id for d in read_gold(tmp_path / "out" / f"{name}.jsonl")]
+             for name in ("train", "dev", "dev_writers", "test")}
+    assert split["test"] == ["tz-001", "tz-002"] and split["dev_writers"] == ["zz-001", "zz-002", "zz-003"]
+    assert sorted(split["train"] + split["dev"]) == ids["xx_01.markup"] and split["dev"]
+    assert "dev_writers: 3 documents" in capsys.readouterr().out

@@ -11,6 +11,10 @@ from ie_model.schema import Document
 from ie_model.text import paragraph_starts, split_sentences
 
 TEST_PREFIX = "test_"      # data/gold/src/test_*.markup: the held-out test split
+# data/gold/src/devw_*.markup: the dev_writers split, by writers who wrote nothing that is trained on.
+# The hashed dev split shares its writers with train, so it flatters every model alike and picks between
+# them by how well they learned those writers; test's writers are separate, and so are these.
+DEV_WRITERS_PREFIX = "devw_"
 DEV_SHARE = 0.12
 
 
@@ -31,13 +35,21 @@ def split_of(doc_id: str) -> str:
     return "dev" if h < DEV_SHARE else "train"
 
 
-def build_splits(src_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
-    """data/gold/src/*.markup -> train/dev/test.jsonl, validating every document.
+def split_of_file(path: Path, doc_id: str) -> str:
+    if path.name.startswith(TEST_PREFIX):
+        return "test"
+    if path.name.startswith(DEV_WRITERS_PREFIX):
+        return "dev_writers"
+    return split_of(doc_id)
 
-    The test split is exactly the documents of ``test_*`` files, written separately and last;
-    everything else goes to train or dev by ``split_of``.
+
+def build_splits(src_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
+    """data/gold/src/*.markup -> train/dev/dev_writers/test.jsonl, validating every document.
+
+    The test split is exactly the documents of ``test_*`` files and dev_writers those of ``devw_*``
+    files, each written by writers of their own; everything else goes to train or dev by ``split_of``.
     """
-    splits: dict[str, list[Document]] = {"train": [], "dev": [], "test": []}
+    splits: dict[str, list[Document]] = {"train": [], "dev": [], "dev_writers": [], "test": []}
     seen: dict[str, Path] = {}
     for path in sorted(Path(src_dir).glob("*.markup")):
         for doc in iter_gold(path):
@@ -47,7 +59,7 @@ def build_splits(src_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
             problems = check_document(doc)
             if problems:
                 raise GoldError(f"{path.name}: {doc.id}", problems)
-            splits["test" if path.name.startswith(TEST_PREFIX) else split_of(doc.id)].append(doc)
+            splits[split_of_file(path, doc.id)].append(doc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     return {name: write_gold(docs, out / f"{name}.jsonl") for name, docs in splits.items()}
