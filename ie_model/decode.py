@@ -55,6 +55,15 @@ def viterbi(log_probs: np.ndarray, new_paragraph: Sequence[bool] | None = None) 
     label may touch only where ``new_paragraph[t]`` says position t starts a new paragraph."""
     if len(log_probs) == 0:
         return []
+    # The constraints only forbid: when the best tag of every token already forms an allowed sequence
+    # (most windows), it is the best allowed sequence too, and the dynamic programme can be skipped.
+    greedy = log_probs.argmax(1)
+    if _is_allowed(greedy, new_paragraph):
+        return greedy.tolist()
+    return _best_allowed_path(log_probs, new_paragraph)
+
+
+def _best_allowed_path(log_probs: np.ndarray, new_paragraph: Sequence[bool] | None) -> list[int]:
     score = np.where(_CAN_START, log_probs[0], _NEG)
     back = np.zeros((len(log_probs), len(BIO_LABELS)), dtype=np.int64)
     for t in range(1, len(log_probs)):
@@ -66,6 +75,16 @@ def viterbi(log_probs: np.ndarray, new_paragraph: Sequence[bool] | None = None) 
     for t in range(len(log_probs) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return path[::-1]
+
+
+def _is_allowed(path: np.ndarray, new_paragraph: Sequence[bool] | None) -> bool:
+    if not _CAN_START[path[0]]:
+        return False
+    prev, cur = path[:-1], path[1:]
+    within = _ALLOWED_IN_PARAGRAPH[prev, cur]
+    if new_paragraph is not None:
+        within = np.where(np.asarray(new_paragraph, dtype=bool)[1:], _ALLOWED[prev, cur], within)
+    return bool(within.all())
 
 
 @dataclass
@@ -85,10 +104,10 @@ def decode_spans(w: Window, tag_log_probs: np.ndarray) -> list[SpanGuess]:
     paragraphs = [w.paragraph_ids[p] for p in positions]
     new_paragraph = [t > 0 and paragraphs[t] != paragraphs[t - 1] for t in range(len(positions))]
     path = viterbi(tag_log_probs[positions], new_paragraph)
+    probs = np.exp(tag_log_probs[positions, path]).tolist() if positions else []
     spans, current = [], None
-    for pos, tag_id in zip(positions, path):
+    for pos, tag_id, p in zip(positions, path, probs):
         tag = BIO_LABELS[tag_id]
-        p = float(np.exp(tag_log_probs[pos, tag_id]))
         if tag.startswith("I-") and current is not None:
             current[1], current[3] = pos, current[3] + [p]
             continue

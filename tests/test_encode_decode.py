@@ -54,6 +54,27 @@ def test_gold_tags_follow_the_spans(tokenizer):
     assert tags == ["B-ACTOR", "O", "B-QUANTITY", "I-QUANTITY", "I-QUANTITY", "I-QUANTITY", "I-QUANTITY", "O", "O"]
 
 
+def test_viterbi_shortcut_gives_the_dynamic_programmes_best_path():
+    """Where the per-token best tags already form an allowed sequence, viterbi returns them without
+    the dynamic programme; the answer must be the programme's, on sequences of both kinds."""
+    from ie_model.decode import _ALLOWED_IN_PARAGRAPH, _best_allowed_path, _is_allowed
+
+    rng = np.random.default_rng(0)
+    shortcut = 0
+    for trial in range(400):
+        length = int(rng.integers(1, 40))
+        # peaked on O, as real windows are, with a few random spikes that make some greedy paths invalid
+        lp = np.log(rng.dirichlet(np.ones(len(BIO_LABELS)) * 0.3, size=length))
+        lp[:, BIO_LABELS.index("O")] += 6 * (rng.random(length) < rng.uniform(0.8, 1.0))
+        breaks = [t > 0 and rng.random() < 0.1 for t in range(length)] if trial % 2 else None
+        path = viterbi(lp, breaks)
+        assert path == _best_allowed_path(lp, breaks)
+        shortcut += _is_allowed(lp.argmax(1), breaks)
+        assert _is_allowed(np.array(path), breaks)
+    assert 50 < shortcut < 350          # both branches were exercised
+    assert not _ALLOWED_IN_PARAGRAPH.all()
+
+
 def test_viterbi_never_starts_a_span_with_inside():
     lp = np.log(np.full((3, len(BIO_LABELS)), 1e-6))
     lp[0, TAG_ID["I-ACTOR"]] = np.log(0.9)        # the most likely single tags are invalid

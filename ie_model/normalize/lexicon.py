@@ -17,8 +17,13 @@ import yaml
 _DATA = Path(__file__).with_name("data")
 _WORD = re.compile(r"[a-z0-9]+|[,;:(/]")
 _ORDINAL = re.compile(r"\d+(st|nd|rd|th)$")
+# The public lookups and the text folding are pure functions of short, much-repeated strings ("Russia",
+# "tanks", "the enemy"): cached, they cost a dict lookup after the first time. Bounded, so a corpus of
+# ever-new names cannot grow the process.
+_CACHE_SIZE = 1 << 16
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _plain(text: str) -> str:
     """Lower case without accents, curly quotes, possessives or abbreviation dots; hyphens kept."""
     text = unicodedata.normalize("NFKD", text)
@@ -115,6 +120,7 @@ def _modifier_label(words: tuple[str, ...], group: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def category_label(text: str) -> str:
     """Taxonomy label of a CATEGORY span: the head noun decides, modifiers only for generic heads."""
     c = _categories()
@@ -212,6 +218,7 @@ def _speaker_party(speaker: str | None, p: dict) -> str | None:
     return name if name in p["parties"] else None  # observers have no side and no enemy
 
 
+@functools.lru_cache(maxsize=_CACHE_SIZE)
 def canonical_party(text: str, speaker: str | None = None) -> str | None:
     """Canonical party or observer for an ACTOR/SOURCE span; context words resolve via `speaker`
     (the canonical party of the claim's source). Unknown -> None: never guess."""

@@ -16,6 +16,7 @@ and never raises.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -118,6 +119,7 @@ def parse_quantity(text: str) -> Quantity:
         return UNPARSED
 
 
+@functools.lru_cache(maxsize=1 << 16)    # pure, and figures repeat across a corpus; frozen results
 def _parse(text: str) -> Quantity:
     s = _normalise(text)
     if not s or len(s) > MAX_LEN:
