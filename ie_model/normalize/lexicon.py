@@ -20,7 +20,7 @@ _ORDINAL = re.compile(r"\d+(st|nd|rd|th)$")
 # The public lookups and the text folding are pure functions of short, much-repeated strings ("Russia",
 # "tanks", "the enemy"): cached, they cost a dict lookup after the first time. Bounded, so a corpus of
 # ever-new names cannot grow the process.
-_CACHE_SIZE = 1 << 16
+_CACHE_SIZE = 1 << 14
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

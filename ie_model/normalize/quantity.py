@@ -119,7 +119,7 @@ def parse_quantity(text: str) -> Quantity:
         return UNPARSED
 
 
-@functools.lru_cache(maxsize=1 << 16)    # pure, and figures repeat across a corpus; frozen results
+@functools.lru_cache(maxsize=1 << 14)    # pure, and figures repeat across a corpus; frozen results
 def _parse(text: str) -> Quantity:
     s = _normalise(text)
     if not s or len(s) > MAX_LEN:
