@@ -28,6 +28,12 @@ _DISTANCE_EDGES = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 _MAX_COUNT_BETWEEN = 3       # 0, 1, 2, 3 or more spans between a pair
 
 
+def _gap_bounds(gap_from, gap_to, length):
+    """Token range [lo, hi) between a pair, inside the window and never negative (a span with itself)."""
+    lo = gap_from.clamp(0, length)
+    return lo, torch.maximum(gap_to.clamp(0, length), lo)
+
+
 @dataclass
 class ClaimOutput(ModelOutput):
     loss: torch.Tensor | None = None
@@ -141,8 +147,7 @@ class ClaimModel(PreTrainedModel):
     def _mean_between(self, hidden, gap_from, gap_to):
         csum = torch.cat([torch.zeros_like(hidden[:, :1]), hidden.cumsum(1)], 1)   # (B, L+1, H)
         b = torch.arange(hidden.size(0), device=hidden.device)[:, None, None]
-        lo = gap_from.clamp(0, hidden.size(1))
-        hi = torch.maximum(gap_to.clamp(0, hidden.size(1)), lo)
+        lo, hi = _gap_bounds(gap_from, gap_to, hidden.size(1))
         count = (hi - lo).clamp(min=1)[..., None].to(hidden.dtype)
         return (csum[b, hi] - csum[b, lo]) / count
 
@@ -156,8 +161,7 @@ class ClaimModel(PreTrainedModel):
         rows = torch.arange(batch, device=spans.device)[:, None].expand_as(starts)
         starts_of_label.index_put_((rows, span_labels, starts), real, accumulate=True)
         csum = torch.cat([torch.zeros_like(starts_of_label[..., :1]), starts_of_label.cumsum(-1)], -1)
-        lo = gap_from.clamp(0, length)
-        hi = torch.maximum(gap_to.clamp(0, length), lo)
+        lo, hi = _gap_bounds(gap_from, gap_to, length)
         b = torch.arange(batch, device=spans.device)[:, None, None]
 
         def count(label):
