@@ -21,18 +21,15 @@ DATA = {"dev": ROOT / "data" / "gold" / "dev.jsonl", "dev_writers": ROOT / "data
 
 
 def score(model: str, gold_path: Path, quantize: str | None) -> dict:
-    from ie_model.evaluation import evaluate_documents
+    from ie_model.evaluation import evaluate_model
     from ie_model.extractor import load
     from ie_model.io.gold import read_gold
-    from ie_model.schema import Document
 
     gold = read_gold(gold_path)
     extractor = load(model, device="cpu", quantize=quantize)
     start = time.perf_counter()
-    preds = extractor.predict([d.text for d in gold])
-    seconds = time.perf_counter() - start
-    scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
-    scores["seconds"] = round(seconds, 2)
+    scores = evaluate_model(extractor, gold)
+    scores["seconds"] = round(time.perf_counter() - start, 2)      # predicting and scoring
     scores["precision"] = "int8" if quantize else extractor.precision   # auto: bf16 on CPUs that have it
     return scores
 

@@ -97,16 +97,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from ie_model.evaluation import evaluate_documents, summary_line
+    from ie_model.evaluation import evaluate_model, summary_line
     from ie_model.extractor import load
     from ie_model.io.gold import read_gold
-    from ie_model.schema import Document
 
     gold = read_gold(args.files)
     extractor = load(args.model, device=args.device, quantize="int8" if args.int8 else None,
                      precision=args.precision)
-    preds = extractor.predict([d.text for d in gold], batch_size=args.batch_size)
-    scores = evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
+    scores = evaluate_model(extractor, gold, batch_size=args.batch_size)
     print(json.dumps(scores, indent=2))
     print(summary_line(scores), file=sys.stderr)
     if args.output:

@@ -91,6 +91,12 @@ def evaluate_documents(gold: Sequence[Document], pred: Sequence[Document]) -> di
     return scores
 
 
+def evaluate_model(extractor, gold: Sequence[Document], batch_size: int | None = None) -> dict:
+    """All scores of an extractor's predictions on gold documents (their texts, re-predicted)."""
+    preds = extractor.predict([g.text for g in gold], batch_size)
+    return evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations) for g, p in zip(gold, preds)])
+
+
 def _quantity_scores(gold_claims: list[list[Claim]], pred_claims: list[list[Claim]]) -> dict:
     kinds, values, total = Counter(), 0, 0
     for gs, ps in zip(gold_claims, pred_claims):

@@ -63,15 +63,11 @@ def dev_row(folder: Path) -> dict | None:
 
 def validation_row(folder: Path, gold_files: list[Path]) -> dict:
     """The saved model's scores on other gold (by default the held-out writers' split)."""
-    from ie_model.evaluation import evaluate_documents
+    from ie_model.evaluation import evaluate_model
     from ie_model.extractor import load
     from ie_model.io.gold import read_gold
-    from ie_model.schema import Document
 
-    gold = read_gold(gold_files)
-    preds = load(folder).predict([d.text for d in gold])
-    return _flat(evaluate_documents(gold, [Document(g.id, g.text, p.entities, p.relations)
-                                           for g, p in zip(gold, preds)]))
+    return _flat(evaluate_model(load(folder), read_gold(gold_files)))
 
 
 def _mean_and_error(values: list[float]) -> list[float] | None:

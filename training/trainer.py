@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from transformers import Trainer
 
-from ie_model.evaluation import evaluate_documents, summary_line
+from ie_model.evaluation import evaluate_model, summary_line
 from ie_model.extractor import Extractor
 from ie_model.schema import Document
 
@@ -42,10 +42,9 @@ class ClaimTrainer(Trainer):
     def score_dev(self) -> dict:
         """Full pipeline on the dev documents: the scores a user would see."""
         extractor = Extractor(self.model, self.tokenizer_for_eval, device=self.args.device)
-        preds = extractor.predict([d.text for d in self.dev_documents])
-        pred_docs = [Document(d.id, d.text, p.entities, p.relations) for d, p in zip(self.dev_documents, preds)]
+        scores = evaluate_model(extractor, self.dev_documents)
         self.model.train()
-        return evaluate_documents(self.dev_documents, pred_docs)
+        return scores
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval") -> dict:
         scores = self.score_dev()
