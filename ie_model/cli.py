@@ -96,13 +96,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(paths: list[Path] | None) -> Path | list[Path] | None:
+    """--model given once: that folder; several times: an ensemble; never: the default model."""
+    if paths and len(paths) > 1:
+        return paths
+    return paths[0] if paths else None
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ie_model.evaluation import evaluate_model, summary_line
     from ie_model.extractor import load
     from ie_model.io.gold import read_gold
 
     gold = read_gold(args.files)
-    extractor = load(args.model, device=args.device, quantize="int8" if args.int8 else None,
+    extractor = load(_models(args.model), device=args.device, quantize="int8" if args.int8 else None,
                      precision=args.precision)
     scores = evaluate_model(extractor, gold, batch_size=args.batch_size)
     print(json.dumps(scores, indent=2))
@@ -121,7 +128,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         from ie_model.engines.ray import run_ray
 
-        summary = run_ray(args.inputs, args.output, args.model, options, address=args.address,
+        summary = run_ray(args.inputs, args.output, _models(args.model), options, address=args.address,
                           num_actors=args.actors, num_gpus_per_actor=args.gpus_per_actor,
                           cpus_per_actor=args.cpus_per_actor, batch_size=args.batch_size,
                           device=args.device, fmt=args.format or "jsonl", precision=args.precision)
@@ -130,7 +137,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if args.workers > 1 and args.device.startswith("cuda"):
         raise SystemExit("--workers is for CPU runs: on a GPU one process keeps the device busy")
     device = "cpu" if args.workers > 1 else args.device
-    make_extractor = functools.partial(load, args.model, device=device, batch_size=args.batch_size,
+    make_extractor = functools.partial(load, _models(args.model), device=device, batch_size=args.batch_size,
                                        max_length=args.max_length, quantize="int8" if args.int8 else None,
                                        precision=args.precision)
     summary = run_local(make_extractor, args.inputs, args.output, options, fmt=args.format, resume=args.resume,
@@ -190,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True,
                    help=".jsonl (default), .csv or .parquet; a folder with --engine ray")
     p.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="output format (default: by suffix)")
-    p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
+    p.add_argument("--model", type=Path, action="append", default=None,
+                   help="model folder (default: the default model); repeat it for an ensemble of models trained alike")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=None, help="tokens per window (default: the model's)")
@@ -228,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="score a model on gold files: spans, relations, claims")
     p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--model", type=Path, default=None, help="model folder (default: the default model)")
+    p.add_argument("--model", type=Path, action="append", default=None,
+                   help="model folder (default: the default model); repeat it for an ensemble")
     p.add_argument("--device", default="auto")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--int8", action="store_true", help="CPU: score the int8-quantized model")

@@ -150,18 +150,24 @@ def merge_document(preds: list[WindowPrediction], text: str, relation_threshold:
     ``relation_threshold``: the probability an affected/agent/source/time link needs, one for all
     or one per label (tuned on dev, see training/thresholds.py; a label left out takes 0.5).
 
-    Each window answers for the chars it owns (the middle of each overlap), so a span seen by two
-    windows is kept once, from the window where it sits most centrally.
+    Each window answers for the spans that start in the chars it owns (the middle of each overlap),
+    so a span seen by two windows is kept once, from the window where it sits most centrally. A span
+    that starts in one window's chars may end in the next one's, where that window can have read
+    its end as a span of its own ("more than [many analysts]"): the earlier span is kept, so that
+    no two entities overlap.
     """
     entities: dict[tuple[int, int, str], Entity] = {}
     relations: dict[tuple[str, str, str], Relation] = {}
-    for p in preds:
-        own = [s for s in p.spans if p.window.own_start <= s.start < p.window.own_end]
+    kept_until = 0
+    for p in sorted(preds, key=lambda p: p.window.own_start):
+        own = sorted((s for s in p.spans if p.window.own_start <= s.start < p.window.own_end), key=lambda s: s.start)
         for s in own:
             key = (s.start, s.end, s.label)
-            if key not in entities:
-                entities[key] = Entity(id=f"e{len(entities) + 1}", start=s.start, end=s.end, label=s.label,
-                                       score=s.score)
+            if key in entities or s.start < kept_until:
+                continue
+            entities[key] = Entity(id=f"e{len(entities) + 1}", start=s.start, end=s.end, label=s.label,
+                                   score=s.score)
+            kept_until = s.end
     for p in preds:
         for qi, si in enumerate(quantity_indices(p.spans)):
             q = p.spans[si]

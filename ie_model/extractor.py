@@ -70,40 +70,51 @@ class Extractor:
     PAIR_BUDGET = 16_384
 
     def __init__(self, model, tokenizer, device: str | torch.device = "auto", batch_size: int = 32,
-                 max_length: int | None = None, quantize: str | None = None, precision: str = "auto"):
+                 max_length: int | None = None, quantize: str | None = None, precision: str = "auto",
+                 relation_threshold: float | dict[str, float] | None = None):
+        """``model``: one ClaimModel, or several trained alike (an ensemble: their probabilities are
+        averaged before decoding, one encoder pass each)."""
         self.device = resolve_device(device) if isinstance(device, str) else device
-        self.model = model.to(self.device).eval()
+        self.models = [m.to(self.device).eval() for m in (model if isinstance(model, (list, tuple)) else [model])]
+        _check_ensemble(self.models)
         if quantize == "int8":
-            self.model = _quantize_int8(self.model, self.device)
+            self.models = [_quantize_int8(m, self.device) for m in self.models]
         elif quantize is not None:
             raise ValueError(f"unknown quantization {quantize!r} (int8 or None)")
         self.precision = resolve_precision(precision, self.device, quantized=quantize is not None)
         self.tokenizer = tokenizer
         self.batch_size = batch_size
-        self.max_length = max_length or model.config.window_length
-        self.overlap = min(model.config.overlap, self.max_length // 4)
+        config = self.model.config
+        self.max_length = max_length or config.window_length
+        self.overlap = min(config.overlap, self.max_length // 4)
         # Probability above which an affected/agent/source/time link is kept: one number, or one per
-        # label as tuned on dev at the end of training.
-        self.relation_threshold = (getattr(model.config, "relation_thresholds", None)
-                                   or getattr(model.config, "relation_threshold", 0.5))
+        # label as tuned on dev at the end of training. A member's tuned values do not carry over to
+        # an average of several members, which keeps 0.5 unless told otherwise.
+        if relation_threshold is None and len(self.models) == 1:
+            relation_threshold = getattr(config, "relation_thresholds", None) or getattr(config, "relation_threshold", None)
+        self.relation_threshold = relation_threshold if relation_threshold is not None else 0.5
+
+    @property
+    def model(self):
+        """The (first) model: its config describes every member."""
+        return self.models[0]
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, device: str = "auto", **kwargs) -> Extractor:
+    def from_pretrained(cls, path: str | Path | Sequence[str | Path] | None = None, device: str = "auto",
+                        **kwargs) -> Extractor:
+        """A saved model folder (default: the default model), or a list of folders for an ensemble."""
         from transformers import AutoTokenizer
 
-        from ie_model.modeling import ClaimModel
-        from ie_model.modeling.adapter import ADAPTER_FILE, load_adapter
-        from ie_model.modeling.encoders import quiet_loading, resolve_encoder
+        from ie_model.modeling.encoders import resolve_encoder
 
-        path = Path(path) if path is not None else default_model_path()
-        with quiet_loading():
-            if (path / ADAPTER_FILE).exists():
-                model = load_adapter(path)
-            else:
-                model = ClaimModel.from_pretrained(path, use_safetensors=True)
-        has_tokenizer = (path / "tokenizer_config.json").exists()
-        tokenizer = AutoTokenizer.from_pretrained(path if has_tokenizer else resolve_encoder(model.config.base_encoder))
-        return cls(model, tokenizer, device=device, **kwargs)
+        paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [
+            Path(path) if path is not None else default_model_path()]
+        if not paths:
+            raise ValueError("no model folder given")
+        models = [_load_model(p) for p in paths]
+        has_tokenizer = (paths[0] / "tokenizer_config.json").exists()
+        tokenizer = AutoTokenizer.from_pretrained(paths[0] if has_tokenizer else resolve_encoder(models[0].config.base_encoder))
+        return cls(models, tokenizer, device=device, **kwargs)
 
     # ---- the pipeline --------------------------------------------------------------------
 
@@ -144,8 +155,8 @@ class Extractor:
         tokens = collate_tokens([token_features(w) for w in windows], self.PAD_TO_MULTIPLE_OF, self.max_length)
         batch = {k: v.to(self.device) for k, v in tokens.items()}
         with self._autocast():
-            hidden = self.model.encode(batch["input_ids"], batch["attention_mask"], batch["shape_ids"])
-            tag_log_probs = torch.log_softmax(self.model.tag(hidden).float(), -1).cpu().numpy()
+            hiddens = [m.encode(batch["input_ids"], batch["attention_mask"], batch["shape_ids"]) for m in self.models]
+            tag_log_probs = _mean_log_probs([m.tag(h) for m, h in zip(self.models, hiddens)]).cpu().numpy()
         spans = [decode_spans(w, tag_log_probs[i, :len(w)]) for i, w in enumerate(windows)]
         feats = [span_features(s) for s in spans]
         kinds: list[np.ndarray] = [np.zeros((0, len(KINDS)), np.float32)] * len(windows)
@@ -155,11 +166,11 @@ class Extractor:
             sub = {k: v.to(self.device) for k, v in collate_spans([feats[i] for i in group]).items()}
             # fp32: the heads are cheap, and their (batch, quantities, spans) shapes vary far more than
             # the encoder's; in bf16 each new shape cost memory (growth over 3,000 docs: 146 -> 77 MiB).
-            kind_logits, rel_logits = self.model.span_heads(
-                hidden[group].float(), sub["spans"], sub["span_labels"], sub["heads"],
-                batch["sentence_ids"][group], batch["paragraph_ids"][group])
-            kind_probs = torch.softmax(kind_logits.float(), -1).cpu().numpy()
-            rel_probs = torch.softmax(rel_logits.float(), -1).cpu().numpy()
+            logits = [m.span_heads(h[group].float(), sub["spans"], sub["span_labels"], sub["heads"],
+                                   batch["sentence_ids"][group], batch["paragraph_ids"][group])
+                      for m, h in zip(self.models, hiddens)]
+            kind_probs = _mean_probs([k for k, _ in logits]).cpu().numpy()
+            rel_probs = _mean_probs([r for _, r in logits]).cpu().numpy()
             for j, i in enumerate(group):
                 q, n = len(feats[i]["heads"]), len(feats[i]["spans"])
                 kinds[i], relations[i] = kind_probs[j, :q], rel_probs[j, :q, :n]
@@ -169,6 +180,40 @@ class Extractor:
         if self.precision == "fp32":
             return torch.autocast(self.device.type, enabled=False)
         return torch.autocast(self.device.type, dtype=getattr(torch, {"bf16": "bfloat16", "fp16": "float16"}[self.precision]))
+
+
+def _load_model(path: Path):
+    from ie_model.modeling import ClaimModel
+    from ie_model.modeling.adapter import ADAPTER_FILE, load_adapter
+    from ie_model.modeling.encoders import quiet_loading
+
+    with quiet_loading():
+        if (path / ADAPTER_FILE).exists():
+            return load_adapter(path)
+        return ClaimModel.from_pretrained(path, use_safetensors=True)
+
+
+def _check_ensemble(models: list) -> None:
+    """Members are averaged label by label and token by token: they must share labels and tokenizer."""
+    if not models:
+        raise ValueError("an extractor needs at least one model")
+    keys = ("id2label", "relation_labels", "entity_labels", "kinds", "base_encoder", "window_length", "overlap")
+    first = {k: getattr(models[0].config, k, None) for k in keys}
+    for m in models[1:]:
+        differ = [k for k in keys if getattr(m.config, k, None) != first[k]]
+        if differ:
+            raise ValueError(f"ensemble members differ in {', '.join(differ)}: they must be trained alike")
+
+
+def _mean_probs(logits: list[torch.Tensor]) -> torch.Tensor:
+    return sum(torch.softmax(x.float(), -1) for x in logits) / len(logits)
+
+
+def _mean_log_probs(logits: list[torch.Tensor]) -> torch.Tensor:
+    # One model: its log-softmax exactly, so that a single model decodes as it always has.
+    if len(logits) == 1:
+        return torch.log_softmax(logits[0].float(), -1)
+    return torch.log(_mean_probs(logits))
 
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")

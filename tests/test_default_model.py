@@ -71,3 +71,18 @@ def test_padding_and_pair_groups_leave_the_predictions_unchanged(seed_doc):
         assert [(s.start, s.end, s.label) for s in a.spans] == [(s.start, s.end, s.label) for s in b.spans]
         np.testing.assert_allclose(a.kind_probs, b.kind_probs, atol=1e-5)
         np.testing.assert_allclose(a.relation_probs, b.relation_probs, atol=1e-5)
+
+
+def test_long_documents_never_give_overlapping_entities():
+    """Windows overlap; a span read across their boundary must not come back twice, nested."""
+    from ie_model.extractor import load
+
+    rows = [json.loads(line) for line in (ROOT / "data" / "unlabeled" / "u_n.jsonl").read_text().splitlines()]
+    texts = [r["text"] for r in rows if r["id"] == "un-029"]      # 258 tokens: two windows
+    texts.append("\n\n".join(r["text"] for r in rows[:12]))          # a dozen windows
+    extractor = load(device="cpu")
+    assert sum(len(w) for w in extractor.window_predictions(texts)) > 10
+    for text, result in zip(texts, extractor.extract(texts)):
+        spans = sorted((e.start, e.end) for e in result.entities)
+        assert len(spans) > 10
+        assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:]))

@@ -142,6 +142,26 @@ def test_merge_keeps_a_span_seen_by_two_windows_once(tokenizer):
     assert [(r.head, r.tail, r.label) for r in relations] == [("e1", "e2", "category")]
 
 
+def test_merge_never_keeps_overlapping_spans_from_neighbouring_windows(tokenizer):
+    text = " ".join(f"Item {i} was reported by more than many analysts." for i in range(12))
+    first, second = encode(tokenizer, [text], max_length=32, overlap=8)[:2]
+    # A span that starts in the first window's chars and ends in the second's, and the second
+    # window's own reading of its tail ("many analysts").
+    boundary = first.own_end
+    start = text.rfind(" ", 0, boundary - 1) + 1             # the word before the boundary...
+    tail_start = text.find(" ", boundary) + 1                # ...to the end of the word after the next
+    end = text.find(" ", tail_start)
+    assert start < boundary <= tail_start < end <= second.own_end
+    long = SpanGuess(0, 0, start, end, "SOURCE", 0.6)
+    tail = SpanGuess(0, 0, tail_start, end, "SOURCE", 0.9)
+    later_start = text.find("analysts", end)
+    later = SpanGuess(0, 0, later_start, later_start + len("analysts"), "ACTOR", 0.9)
+    empty = np.zeros((0, 3)), np.zeros((0, 2, 6))
+    entities, _ = merge_document([WindowPrediction(second, [tail, later], *empty),
+                                  WindowPrediction(first, [long], *empty)], text)
+    assert [(e.start, e.end) for e in entities] == [(start, end), (later.start, later.end)]
+
+
 def test_relation_thresholds_apply_per_label(tokenizer):
     text = "Russia lost 42 tanks, Kyiv said."
     (w,) = encode(tokenizer, [text], max_length=64)

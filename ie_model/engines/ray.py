@@ -38,7 +38,7 @@ class _ExtractorActor:
     rows as JSON, their doc_index filled in by the driver that knows the global order.
     """
 
-    def __init__(self, model_path: str | None, device: str, batch_size: int, fmt: str, precision: str):
+    def __init__(self, model_path: str | list[str] | None, device: str, batch_size: int, fmt: str, precision: str):
         from ie_model.extractor import load
 
         self.extractor = load(model_path, device=device, batch_size=batch_size, precision=precision)
@@ -57,7 +57,7 @@ class _ExtractorActor:
                 "failed": [r.error is not None for r in results]}
 
 
-def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = None,
+def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | Path | list | None = None,
             options: CorpusOptions | None = None, address: str | None = None, num_actors: int | None = None,
             num_gpus_per_actor: float = 0.0, cpus_per_actor: float = 1.0, batch_size: int = 32,
             device: str = "auto", shard_size: int = 100_000, fmt: str = "jsonl",
@@ -72,7 +72,10 @@ def run_ray(inputs: list[str], output_dir: str | Path, model_path: str | None = 
     files = corpus_files(inputs)
     if not files or "-" in files:
         raise ValueError("the Ray engine reads files and folders (not standard input)")
-    model_path = str(Path(model_path).resolve()) if model_path else None
+    if isinstance(model_path, (list, tuple)):           # an ensemble: every actor loads every member
+        model_path = [str(Path(p).resolve()) for p in model_path]
+    else:
+        model_path = str(Path(model_path).resolve()) if model_path else None
     if num_actors is None:
         resources = ray.cluster_resources()
         num_actors = (max(1, int(resources.get("GPU", 0) // num_gpus_per_actor)) if num_gpus_per_actor
