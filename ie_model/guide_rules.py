@@ -26,6 +26,7 @@ def apply_guide_rules(text: str, entities: list[Entity], relations: list[Relatio
     sentence = sentence or _sentence_index(text)
     entities, relations = share_participle_category(text, entities, relations, sentence)
     relations = share_list_actor(text, entities, relations, sentence)
+    relations = share_coordinated_links(text, entities, relations)
     return entities, sorted(relations, key=lambda r: (r.head, r.label, r.tail))
 
 
@@ -282,3 +283,33 @@ def _names_own_owner(text: str, q: Entity, cat: Entity | None, parties: list[int
     end = max(q.end, cat.end if cat else 0)
     i = bisect.bisect_left(actors, end)
     return i < len(actors) and actors[i] < limit and _OWNER_LINK.fullmatch(text, end, actors[i]) is not None
+
+
+# -- Fix: coordinated parties share their links (guide section 7.6) -----------------------------
+
+# What joins two coordinated parties: "[Rwandan] and [Mozambican troops]", "[the army], [police]".
+_COORDINATION = re.compile(r",? and |, |,? or ")
+
+
+def share_coordinated_links(text: str, entities: list[Entity], relations: list[Relation]) -> list[Relation]:
+    """Parties written side by side as one coordination get every affected/agent link either has
+    ("Link every coordinated party"): the model often links only the one nearer the count. In the
+    gold, a link of the first party is always one of the second too (train 387 of 387, dev 39 of
+    39, dev_writers 35 of 35), and the reverse holds 98% of the time (387 of 394 in train)."""
+    actors = [e for e in entities if e.label == "ACTOR"]
+    groups: list[list[Entity]] = []
+    for previous, actor in zip([None] + actors[:-1], actors):
+        if previous is not None and _COORDINATION.fullmatch(text, previous.end, actor.start):
+            groups[-1].append(actor)
+        else:
+            groups.append([actor])
+    links = {(r.head, r.tail, r.label) for r in relations}
+    added: list[Relation] = []
+    for group in (g for g in groups if len(g) > 1):
+        ids = [a.id for a in group]
+        for r in [r for r in relations if r.tail in ids and r.label in ("affected", "agent")]:
+            for other in ids:
+                if (r.head, other, r.label) not in links:
+                    links.add((r.head, other, r.label))
+                    added.append(Relation(r.head, other, r.label, r.score))
+    return relations + added

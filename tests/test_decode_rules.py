@@ -12,6 +12,7 @@ from ie_model.guide_rules import (
     apply_guide_rules,
     clean_spans,
     merge_victim_actors,
+    share_coordinated_links,
     share_list_actor,
     share_participle_category,
 )
@@ -365,3 +366,26 @@ def test_merge_document_takes_sentences_from_the_windows(tokenizer):
     for offset in (0, text.index("230"), text.index("fighters"), text.index("It"), text.index("Kyiv")):
         assert sentence(offset) == reference(offset)
     assert sentence(text.index("230")) != sentence(text.index("18"))
+
+
+# ---- share_coordinated_links: "link every coordinated party" (guide 7.6) ---------------------------
+
+def test_every_coordinated_party_gets_the_links_of_the_others():
+    text, ents = marked("[Government troops|ACTOR#a1], [police|ACTOR#a2] and [allied militias|ACTOR#a3] killed "
+                        "[40|QUANTITY#q1] [fighters|CATEGORY#c1] of [ISWAP|ACTOR#a4] and [Boko Haram|ACTOR#a5].")
+    rels = [rel("q1", "c1", "category"), rel("q1", "a1", "agent"), rel("q1", "a5", "affected")]
+    out = share_coordinated_links(text, ents, rels)
+    assert links(out) == {("q1", "c1", "category"), ("q1", "a1", "agent"), ("q1", "a2", "agent"),
+                          ("q1", "a3", "agent"), ("q1", "a4", "affected"), ("q1", "a5", "affected")}
+    assert out[:3] == rels                      # what the model gave is kept as it was
+
+
+def test_parties_that_are_not_coordinated_keep_their_own_links():
+    text, ents = marked("[The army|ACTOR#a1] said [RSF|ACTOR#a2] fighters attacked; [the army|ACTOR#a3] lost "
+                        "[12|QUANTITY#q1] [soldiers|CATEGORY#c1] to [the RSF|ACTOR#a4].")
+    rels = [rel("q1", "c1", "category"), rel("q1", "a3", "affected"), rel("q1", "a4", "agent")]
+    assert links(share_coordinated_links(text, ents, rels)) == links(rels)
+    # Sources and categories are never copied, even between coordinated spans.
+    text, ents = marked("[Kyiv|ACTOR#a1] and [Moscow|ACTOR#a2] said [9|QUANTITY#q1] [drones|CATEGORY#c1] fell.")
+    rels = [rel("q1", "c1", "category")]
+    assert links(share_coordinated_links(text, ents, rels)) == links(rels)
