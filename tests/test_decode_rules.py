@@ -11,6 +11,7 @@ from ie_model.guide_rules import (
     _sentence_index,
     apply_guide_rules,
     clean_spans,
+    keep_possessive_owner,
     merge_victim_actors,
     share_coordinated_links,
     share_list_actor,
@@ -389,3 +390,23 @@ def test_parties_that_are_not_coordinated_keep_their_own_links():
     text, ents = marked("[Kyiv|ACTOR#a1] and [Moscow|ACTOR#a2] said [9|QUANTITY#q1] [drones|CATEGORY#c1] fell.")
     rels = [rel("q1", "c1", "category")]
     assert links(share_coordinated_links(text, ents, rels)) == links(rels)
+
+
+# ---- keep_possessive_owner: "three of [their] tanks" --------------------------------------------
+
+def test_a_possessive_at_the_count_is_its_only_affected():
+    text, ents = marked("[Our fighters|ACTOR#a1] beat back [the factions|ACTOR#a2] and destroyed "
+                        "[three|QUANTITY#q1] of [their|ACTOR#a3] [tanks|CATEGORY#c1].")
+    rels = [rel("q1", "c1", "category"), rel("q1", "a1", "agent"), rel("q1", "a2", "affected"),
+            rel("q1", "a3", "affected")]
+    assert links(keep_possessive_owner(text, ents, rels)) == {
+        ("q1", "c1", "category"), ("q1", "a1", "agent"), ("q1", "a3", "affected")}
+
+
+def test_owners_elsewhere_or_without_a_possessive_are_left_alone():
+    # The possessive after the noun, or a party word (not a possessive) between count and noun.
+    text, ents = marked("[The army|ACTOR#a1] lost [12|QUANTITY#q1] [tanks|CATEGORY#c1] of [its|ACTOR#a2] "
+                        "brigade and [40|QUANTITY#q2] [RSF|ACTOR#a3] [fighters|CATEGORY#c2] of [the RSF|ACTOR#a4].")
+    rels = [rel("q1", "c1", "category"), rel("q1", "a1", "affected"), rel("q1", "a2", "affected"),
+            rel("q2", "c2", "category"), rel("q2", "a3", "affected"), rel("q2", "a4", "affected")]
+    assert links(keep_possessive_owner(text, ents, rels)) == links(rels)
