@@ -67,6 +67,7 @@ def clean_spans(text: str, entities: list[Entity],
     kept, dropped = [], set()
     for e in entities:
         end = _whole_number_end(text, e.end, starts) if e.label == "QUANTITY" else e.end
+        end = _side_end(text, end, starts) if e.label == "ACTOR" else end
         end = _trimmed_end(text, e.start, end)
         span = text[e.start:end]
         if end == e.start or span.lower() in _EMPTY_WORDS or (e.label == "QUANTITY" and not _reads_as_number(span)):
@@ -85,6 +86,17 @@ def _whole_number_end(text: str, end: int, starts: list[int]) -> int:
     i = bisect.bisect_left(starts, end)
     another_span_inside = i < len(starts) and starts[i] < tail.end()
     return end if another_span_inside else tail.end()
+
+
+_SIDE = re.compile(r"\s+side\b")
+
+
+def _side_end(text: str, end: int, starts: list[int]) -> int:
+    """An ACTOR takes the "side" that follows it ("on [the Ukrainian side]": 19 of 21 in train)."""
+    side = _SIDE.match(text, end)
+    if side is None or bisect.bisect_right(starts, end) < bisect.bisect_right(starts, side.end() - 1):
+        return end
+    return side.end()
 
 
 def _reads_as_number(span: str) -> bool:

@@ -410,3 +410,10 @@ def test_owners_elsewhere_or_without_a_possessive_are_left_alone():
     rels = [rel("q1", "c1", "category"), rel("q1", "a1", "affected"), rel("q1", "a2", "affected"),
             rel("q2", "c2", "category"), rel("q2", "a3", "affected"), rel("q2", "a4", "affected")]
     assert links(keep_possessive_owner(text, ents, rels)) == links(rels)
+
+
+def test_an_actor_takes_the_side_after_it_unless_a_span_starts_there():
+    text, ents = marked("Losses of [180|QUANTITY#q1] [servicemen|CATEGORY#c1] on [the Ukrainian|ACTOR#a1] side, "
+                        "and [Russian|ACTOR#a2] [side|CATEGORY#c2] talks.")
+    kept, _ = clean_spans(text, ents, [])
+    assert [text[e.start:e.end] for e in kept if e.label == "ACTOR"] == ["the Ukrainian side", "Russian"]
