@@ -77,6 +77,13 @@ def test_trailing_function_words_and_separators_are_trimmed_with_exact_offsets()
                                      ("a2", "US", 75, 77), ("c2", "tanks", 83, 88)]
 
 
+def test_each_and_apiece_stay_outside_the_category():
+    text = "Ukraine and Russia exchanged 206 captives apiece and four drones each hit a depot."
+    ents = [span(text, "c1", "captives apiece", "CATEGORY"), span(text, "c2", "drones each", "CATEGORY")]
+    out_e, _ = clean_spans(text, ents, [])
+    assert [text[e.start:e.end] for e in out_e] == ["captives", "drones"]
+
+
 def test_spans_cut_off_after_a_preposition_or_possessive_lose_it():
     text = "The army destroyed 11 trucks loaded with ammunition and 32 operations against its bases."
     ents = [span(text, "c1", "trucks loaded with", "CATEGORY"), span(text, "c2", "operations against its", "CATEGORY")]
