@@ -1,7 +1,7 @@
 """Throughput and peak memory: ie_model's extractor vs the plain HF token-classification pipeline.
 
     python benchmarks/throughput.py --model ie_model/default_model [--docs 2000] [--repeats 3] [--scale 10]
-                                    [--device cuda]
+                                    [--device cuda] [--ensemble DIR DIR ...]
 
 Builds a corpus of generated news-length documents, then runs, each in its own process (so each
 peak RSS is its own): the full ie_model extraction (JSONL in, claims JSONL out, through the local
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -79,9 +80,10 @@ def worker_ours(corpus: Path, model: str, quantize: str | None, batch_size: int,
     from ie_model.extractor import load
 
     # Loading is timed (for the pipeline too): with workers each process loads its model in the run.
-    make_extractor = functools.partial(load, model, device=device, batch_size=batch_size, quantize=quantize,
+    members = model.split(os.pathsep)           # several folders: an ensemble
+    make_extractor = functools.partial(load, members if len(members) > 1 else model, device=device, batch_size=batch_size, quantize=quantize,
                                        precision=precision)
-    out = corpus.with_suffix(f".claims-{quantize or precision}-{workers}.jsonl")
+    out = corpus.with_suffix(f".claims-{quantize or precision}-{workers}-{len(members)}.jsonl")
     start = time.perf_counter()
     summary = run_local(make_extractor, [str(corpus)], out, progress=False, workers=workers)
     seconds = time.perf_counter() - start
@@ -118,6 +120,8 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--workdir", default=str(ROOT / "runs" / "bench"))
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--ensemble", nargs="*", default=[], metavar="DIR",
+                   help="also time these model folders together as one ensemble (default precision, one process)")
     p.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
@@ -159,6 +163,9 @@ def main() -> None:
         variants += [(f"ie_model {auto}, 4 workers", auto, 4)]
     ours = {name: ["ours", str(corpus), args.model, mode, str(args.batch_size), str(workers)]
             for name, mode, workers in variants}
+    if args.ensemble:
+        ours[f"ie_model {auto}, ensemble of {len(args.ensemble)}"] = [
+            "ours", str(corpus), os.pathsep.join(args.ensemble), "auto", str(args.batch_size), "1"]
     configs = {**ours,
                "HF pipeline, batch 1": ["pipeline", str(corpus), encoder, "1"],
                "HF pipeline, batch 32": ["pipeline", str(corpus), encoder, "32"]}
