@@ -318,10 +318,14 @@ def share_coordinated_links(text: str, entities: list[Entity], relations: list[R
         else:
             groups.append([actor])
     links = {(r.head, r.tail, r.label) for r in relations}
+    by_tail: dict[str, list[tuple[int, Relation]]] = {}        # built once: linear in the document
+    for n, r in enumerate(relations):
+        if r.label in ("affected", "agent"):
+            by_tail.setdefault(r.tail, []).append((n, r))
     added: list[Relation] = []
     for group in (g for g in groups if len(g) > 1):
         ids = [a.id for a in group]
-        for r in [r for r in relations if r.tail in ids and r.label in ("affected", "agent")]:
+        for _, r in sorted(pair for i in ids for pair in by_tail.get(i, [])):
             for other in ids:
                 if (r.head, other, r.label) not in links:
                     links.add((r.head, other, r.label))
