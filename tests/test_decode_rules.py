@@ -399,6 +399,16 @@ def test_parties_that_are_not_coordinated_keep_their_own_links():
     assert links(share_coordinated_links(text, ents, rels)) == links(rels)
 
 
+def test_parties_spread_by_respectively_keep_their_own_counts():
+    text, ents = marked("[The Sever|ACTOR#a1] and [Dnepr groups|ACTOR#a2] accounted for [up to 150|QUANTITY#q1] "
+                        "and [up to 60|QUANTITY#q2] [troops|CATEGORY#c1] respectively. [Kyiv|ACTOR#a3] and "
+                        "[Odesa units|ACTOR#a4] downed [9|QUANTITY#q3] [drones|CATEGORY#c2].")
+    rels = [rel("q1", "c1", "category"), rel("q1", "a1", "agent"), rel("q2", "c1", "category"),
+            rel("q2", "a2", "agent"), rel("q3", "c2", "category"), rel("q3", "a3", "agent")]
+    # The first sentence stays as the model gave it; the second, with no "respectively", is shared.
+    assert links(share_coordinated_links(text, ents, rels)) == links(rels) | {("q3", "a4", "agent")}
+
+
 # ---- keep_possessive_owner: "three of [their] tanks" --------------------------------------------
 
 def test_a_possessive_at_the_count_is_its_only_affected():
