@@ -35,9 +35,12 @@ demo: setup
 model: setup gold
 	$(VENV)/bin/ie-model train --config configs/default.yaml
 
-# Rebuild data/gold/{train,dev,test}.jsonl from the hand-written markup in data/gold/src/.
+# Rebuild data/gold/{train,dev,dev_writers,test}.jsonl from the hand-written markup in data/gold/src/, and
+# data/gold/round13/{train,dev}.jsonl from the round kept out of the default recipe (README, Data).
 gold: setup
 	$(VENV)/bin/ie-model data build-gold data/gold/src -o data/gold
+	$(VENV)/bin/ie-model data build-gold data/gold/src/round13 -o data/gold/round13
+	find data/gold/round13 -name '*.jsonl' -empty -delete
 
 lint: setup
 	$(VENV)/bin/ruff check ie_model training tests
