@@ -43,8 +43,6 @@ class ModelArgs:
     quantize_delta: bool = False
     # The relation head sees how many quantities and spans of the tail's label lie between a pair.
     count_between: bool = False
-    # Self-attention layers over a window's spans before the kind and relation heads (0: none).
-    span_context_layers: int = 0
 
     @property
     def saves_delta(self) -> bool:
@@ -117,7 +115,7 @@ def build_model(cfg: ModelArgs, provenance: dict):
         raise ValueError("model.quantize_delta stores the trained layers as differences from base_encoder's: "
                          "it needs model.freeze_embeddings (LoRA adapters are small already)")
     head_kwargs = dict(span_dim=cfg.span_dim, pair_hidden=cfg.pair_hidden, dropout=cfg.dropout,
-                       count_between=cfg.count_between, span_context_layers=cfg.span_context_layers,
+                       count_between=cfg.count_between,
                        window_length=cfg.max_length, overlap=cfg.overlap, provenance=provenance)
     if cfg.random_encoder:
         from transformers import AutoConfig

@@ -16,7 +16,7 @@ class ClaimConfig(PretrainedConfig):
     def __init__(self, encoder: dict | None = None, base_encoder: str | None = None,
                  span_dim: int = 256, pair_hidden: int = 256, dropout: float = 0.1,
                  window_length: int = 256, overlap: int = 64, count_between: bool = False,
-                 span_context_layers: int = 0, provenance: dict | None = None, **kwargs):
+                 provenance: dict | None = None, **kwargs):
         kwargs.setdefault("id2label", dict(enumerate(BIO_LABELS)))
         kwargs.setdefault("label2id", {t: i for i, t in enumerate(BIO_LABELS)})
         super().__init__(**kwargs)
@@ -34,7 +34,4 @@ class ClaimConfig(PretrainedConfig):
         # The relation head also sees how many quantities, and how many spans of the tail's label, lie
         # between the pair. False in folders saved before it existed, which lack those embeddings.
         self.count_between = count_between
-        # Self-attention layers over a window's spans before the span heads: each span sees the others
-        # (a second party, a nearer count) before its pairs are scored. 0 in folders saved before it.
-        self.span_context_layers = span_context_layers
         self.provenance = provenance or {}      # the training config and data hash, for provenance

@@ -58,12 +58,6 @@ class ClaimModel(PreTrainedModel):
         self.tagger = nn.Linear(h, len(config.id2label))
         self.span_proj = nn.Linear(2 * h, d)
         self.between_proj = nn.Linear(h, d)
-        if config.span_context_layers:
-            self.span_label_embeddings = nn.Embedding(n_ent, d)
-            self.span_context = nn.ModuleList(
-                nn.TransformerEncoderLayer(d, nhead=4, dim_feedforward=2 * d, dropout=config.dropout,
-                                           batch_first=True, norm_first=True)
-                for _ in range(config.span_context_layers))
         self.kind_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Dropout(config.dropout),
                                        nn.Linear(d, len(config.kinds)))
         self.distance_embeddings = nn.Embedding(2 * (len(_DISTANCE_EDGES) + 1), 32)
@@ -121,8 +115,6 @@ class ClaimModel(PreTrainedModel):
         b = torch.arange(hidden.size(0), device=hidden.device)[:, None]
         starts, ends = spans[..., 0], spans[..., 1]
         span_repr = self.span_proj(self.dropout(torch.cat([hidden[b, starts], hidden[b, ends]], -1)))
-        if self.config.span_context_layers:
-            span_repr = self._in_context(span_repr, spans, span_labels)
         head_repr = span_repr[b, heads]                                       # (B, Q, D)
         kind_logits = self.kind_head(head_repr)
 
@@ -151,16 +143,6 @@ class ClaimModel(PreTrainedModel):
         relation_logits = relation_logits.masked_fill(~valid, -1e4)
         del paragraph_ids  # pairs across paragraphs are never candidates; kept in the signature for decoders
         return kind_logits, relation_logits
-
-    def _in_context(self, span_repr, spans, span_labels):
-        """Span representations after attending to the window's other spans (padding spans masked;
-        a window with no spans keeps its padding unmasked, which nothing reads)."""
-        real = spans[..., 1] > 0                     # padding spans are (0, 0): token 0 is [CLS]
-        ignore = ~real & real.any(1, keepdim=True)
-        x = span_repr + self.span_label_embeddings(span_labels)
-        for layer in self.span_context:
-            x = layer(x, src_key_padding_mask=ignore)
-        return x
 
     def _mean_between(self, hidden, gap_from, gap_to):
         csum = torch.cat([torch.zeros_like(hidden[:, :1]), hidden.cumsum(1)], 1)   # (B, L+1, H)
