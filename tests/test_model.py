@@ -116,7 +116,9 @@ def test_a_saved_model_computes_what_the_model_in_memory_computes(tmp_path, coun
         h_b = reloaded.model.encode(batch["input_ids"], batch["attention_mask"], shapes)
         kinds_a, rel_a = in_memory.model.span_heads(h_a, *args)
         kinds_b, rel_b = reloaded.model.span_heads(h_b, *args)
-    assert torch.equal(h_a, h_b) and torch.equal(kinds_a, kinds_b) and torch.equal(rel_a, rel_b)
+    # Equal weights, but two allocations: CPU kernels may round the last bit differently (seen with one thread).
+    for a, b in ((h_a, h_b), (kinds_a, kinds_b), (rel_a, rel_b)):
+        assert torch.allclose(a, b, rtol=0, atol=1e-6)
 
 
 def test_relation_head_counts_the_spans_between_each_pair():
