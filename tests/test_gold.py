@@ -128,3 +128,19 @@ def test_build_gold_routes_test_and_held_out_writer_files_to_their_own_splits(tm
     assert split["test"] == ["tz-001", "tz-002"] and split["dev_writers"] == ["zz-001", "zz-002", "zz-003"]
     assert sorted(split["train"] + split["dev"]) == ids["xx_01.markup"] and split["dev"]
     assert "dev_writers: 3 documents" in capsys.readouterr().out
+
+
+def test_second_annotations_keep_the_gold_texts_and_never_enter_a_split():
+    """benchmarks/agreement.py compares data/gold/agreement with the gold of the same documents: the texts
+    must stay identical (offsets are compared), and the documents must stay out of train."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    gold = {d.id: d.text for name in ("dev_writers.jsonl", "dev.jsonl")
+            for d in read_gold(root / "data" / "gold" / name)}
+    gold.update({d.id: d.text for d in read_gold(SEED_JSONL)})
+    second = [d for f in sorted((root / "data" / "gold" / "agreement").glob("*.markup")) for d in read_gold(f)]
+    assert len(second) >= 75
+    assert all(d.text == gold[d.id] for d in second)
+    train_ids = {json.loads(line)["id"] for line in (root / "data" / "gold" / "train.jsonl").open()}
+    assert not train_ids & {d.id for d in second}
